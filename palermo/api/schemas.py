@@ -1,0 +1,123 @@
+"""API schemas. Field names follow the models; derived values are named as such."""
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class SourcedOut(Schema):
+    sources: list[str]
+    confidence: str
+
+
+class InstrumentOut(Schema):
+    code: str
+    abbreviation: str
+    title: str
+    adopted_by: str
+    treaty_series: str
+    article_count: int
+    url: str
+    sources: list[str]
+    confidence: str
+
+
+class ClusterRef(Schema):
+    numeral: str
+    name: str
+    name_confidence: str
+
+
+class ArticleOut(Schema):
+    instrument: str
+    number: int
+    title: str
+    url: str
+    cluster: ClusterRef | None
+    cluster_confidence: str | None
+    cluster_sources: list[str]
+    sources: list[str]
+    confidence: str
+
+
+class ParticipationOut(Schema):
+    instrument: str
+    status: str
+    action: str | None
+    date: dt.date | None
+    date_precision: str | None
+    as_of: str | None
+    sources: list[str]
+    confidence: str | None
+
+
+class MilestoneOut(Schema):
+    stage: str
+    expected: dt.date | None
+    expected_is_projected: bool
+    observed: dt.date | None
+    late_days: int | None
+    source: list[str]
+    is_demo: bool
+
+
+class ReviewerOut(Schema):
+    instrument: str
+    reviewing_state: str
+    sources: list[str]
+    is_demo: bool
+
+
+class FocalPointOut(Schema):
+    name: str
+    position: str
+    email: str
+    phone: str
+    visibility: str
+    is_demo: bool
+
+
+class DocumentOut(Schema):
+    kind: str
+    title: str
+    url: str
+    language: str
+    date: dt.date | None
+    is_demo: bool
+
+
+class ReviewOut(Schema):
+    group: int
+    phase: int
+    cluster: ClusterRef
+    expected_start: dt.date
+    expected_end: dt.date
+    dates_derived: bool
+    progress: str
+    overdue_days: int | None
+    next_stage: str | None
+    next_expected: dt.date | None
+    milestones: list[MilestoneOut]
+    reviewers: list[ReviewerOut]
+    focal_points: list[FocalPointOut]
+    documents: list[DocumentOut]
+
+
+class StateOut(Schema):
+    code: str
+    is_iso_code: bool
+    name: str
+    kind: str
+    regional_group: str | None
+    review_group: int | None
+    progress: str
+    overdue_days: int | None
+    participation: dict[str, str]
+    url: str
+    has_demo: bool
+
+
+class StateDetailOut(StateOut):
+    participations: list[ParticipationOut]
+    reviews: list[ReviewOut]
+    regional_group_confidence: str | None

@@ -1,0 +1,239 @@
+"""Reads for the review tracker, shared by the HTML pages, the API and the feeds.
+
+Each function runs a fixed number of queries whatever the number of States or events;
+progress and delays are derived in Python from the prefetched events (calendar.py)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from palermo.reference.enums import ParticipationStatus
+from palermo.reference.models import Instrument, Participation, RegionalGroup, State
+from palermo.reviews.calendar import Milestone, ReviewStatus, review_status
+from palermo.reviews.enums import Progress, Visibility
+from palermo.reviews.models import CountryReview, FocalPoint, StageEvent
+from palermo.reviews.permissions import can_see_restricted_focal_points
+
+
+class FilterError(ValueError):
+    """A filter value that names nothing; its message is shown to the user (400)."""
+
+
+@dataclass(frozen=True)
+class StateFilters:
+    region: str = ""
+    group: str = ""  # "1", "2", "3" or "unknown"
+    instrument: str = ""  # States party to this instrument
+    stage: str = ""  # a Progress value
+
+    def is_empty(self) -> bool:
+        return not (self.region or self.group or self.instrument or self.stage)
+
+
+def parse_state_filters(params: QueryDict | dict) -> StateFilters:
+    """Validate the tracker's filters; raise FilterError naming the bad one."""
+    values = {name: (params.get(name) or "").strip() for name in ("region", "group",
+                                                                  "instrument", "stage")}
+    if values["region"] and not RegionalGroup.objects.filter(code=values["region"]).exists():
+        raise FilterError(_("Unknown regional group “%(value)s”.") % {"value": values["region"]})
+    if values["group"] and values["group"] not in {"1", "2", "3", "unknown"}:
+        raise FilterError(
+            _("Review group must be 1, 2, 3 or “unknown”, not “%(value)s”.")
+            % {"value": values["group"]}
+        )
+    if values["instrument"] and not Instrument.objects.filter(code=values["instrument"]).exists():
+        raise FilterError(_("Unknown instrument “%(value)s”.") % {"value": values["instrument"]})
+    if values["stage"] and values["stage"] not in Progress.values:
+        raise FilterError(_("Unknown stage “%(value)s”.") % {"value": values["stage"]})
+    return StateFilters(**values)
+
+
+@dataclass
+class ReviewView:
+    review: CountryReview
+    status: ReviewStatus
+
+    @property
+    def has_demo(self) -> bool:
+        return any(getattr(m.event, "is_demo", False) for m in self.status.milestones)
+
+
+@dataclass
+class StateRow:
+    state: State
+    participations: dict[str, Participation]  # instrument code -> participation
+    reviews: list[ReviewView] = field(default_factory=list)
+    current: ReviewView | None = None
+
+    @property
+    def progress(self) -> Progress:
+        return self.current.status.progress if self.current else Progress.GROUP_UNKNOWN
+
+    @property
+    def group_number(self) -> int | None:
+        membership = getattr(self.state, "group_membership", None)
+        return membership.group.number if membership else None
+
+    @property
+    def has_demo(self) -> bool:
+        return bool(self.current and self.current.has_demo)
+
+
+def _review_queryset() -> QuerySet[CountryReview]:
+    return CountryReview.objects.select_related("phase__cluster", "phase__group").prefetch_related(
+        Prefetch("events", queryset=StageEvent.objects.order_by("date"))
+    )
+
+
+def current_review(reviews: list[ReviewView], today: dt.date) -> ReviewView | None:
+    """The review of the latest phase that has started; before any has, the first one."""
+    if not reviews:
+        return None
+    ordered = sorted(reviews, key=lambda r: r.review.phase.number)
+    started = [r for r in ordered if r.status.start <= today]
+    return started[-1] if started else ordered[0]
+
+
+def review_views(reviews, today: dt.date) -> list[ReviewView]:
+    return [
+        ReviewView(
+            review=review,
+            status=review_status(
+                start=review.phase.expected_start, events=list(review.events.all()), today=today
+            ),
+        )
+        for review in reviews
+    ]
+
+
+def state_rows(*, filters: StateFilters, today: dt.date) -> list[StateRow]:
+    """Every State with its participation and current review, filtered. Four queries."""
+    states = State.objects.select_related(
+        "regional_group", "group_membership__group"
+    ).prefetch_related(
+        Prefetch("participations", queryset=Participation.objects.select_related("instrument")),
+        Prefetch("reviews", queryset=_review_queryset()),
+    )
+    if filters.region:
+        states = states.filter(regional_group__code=filters.region)
+    if filters.group == "unknown":
+        states = states.filter(group_membership__isnull=True)
+    elif filters.group:
+        states = states.filter(group_membership__group__number=int(filters.group))
+    if filters.instrument:
+        states = states.filter(
+            participations__instrument__code=filters.instrument,
+            participations__status=ParticipationStatus.PARTY,
+        )
+    rows = []
+    for state in states.order_by("name"):
+        views = review_views(state.reviews.all(), today)
+        row = StateRow(
+            state=state,
+            participations={p.instrument.code: p for p in state.participations.all()},
+            reviews=views,
+            current=current_review(views, today),
+        )
+        if not filters.stage or row.progress == filters.stage:
+            rows.append(row)
+    return rows
+
+
+def progress_counts(rows: list[StateRow]) -> list[tuple[Progress, int]]:
+    counts = {progress: 0 for progress in Progress}
+    for row in rows:
+        counts[row.progress] += 1
+    return [(progress, count) for progress, count in counts.items()]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    state: State
+    review: CountryReview
+    milestone: Milestone
+
+    @property
+    def date(self) -> dt.date:
+        return self.milestone.expected
+
+
+def deadlines(
+    *, today: dt.date, state: State | None = None, upcoming_only: bool = True
+) -> list[Deadline]:
+    """Expected stage deadlines not yet met (by date), optionally for one State."""
+    reviews = _review_queryset().select_related("state")
+    if state is not None:
+        reviews = reviews.filter(state=state)
+    found = []
+    for view in review_views(reviews, today):
+        for milestone in view.status.milestones:
+            if milestone.expected is None or milestone.observed:
+                continue
+            if upcoming_only and milestone.expected < today:
+                continue
+            found.append(Deadline(state=view.review.state, review=view.review, milestone=milestone))
+    return sorted(found, key=lambda d: (d.date, d.state.name, d.milestone.stage.position))
+
+
+def instrument_statuses(state: State) -> list[tuple[Instrument, Participation | None]]:
+    by_instrument = {p.instrument_id: p for p in state.participations.all()}
+    return [(instrument, by_instrument.get(instrument.pk)) for instrument in Instrument.objects.all()]
+
+
+@dataclass
+class StateDetail:
+    state: State
+    statuses: list[tuple[Instrument, Participation | None]]
+    reviews: list[ReviewView]
+    current: ReviewView | None
+    focal_points: dict[int, list[FocalPoint]]  # review id -> visible focal points
+
+    @property
+    def has_demo(self) -> bool:
+        return any(
+            view.has_demo
+            or any(r.is_demo for r in view.review.reviewers.all())
+            or any(d.is_demo for d in view.review.documents.all())
+            for view in self.reviews
+        ) or any(fp.is_demo for fps in self.focal_points.values() for fp in fps)
+
+
+def state_detail(*, code: str, user, today: dt.date) -> StateDetail:
+    """One State for its page and API twin; raises State.DoesNotExist for an unknown code.
+    Restricted focal points are left out unless `user` may see them."""
+    state = (
+        State.objects.select_related("regional_group", "group_membership__group")
+        .prefetch_related("participations")
+        .get(code=code.upper())
+    )
+    reviews = list(
+        _review_queryset()
+        .filter(state=state)
+        .prefetch_related("reviewers__reviewing_state", "reviewers__instrument", "documents")
+        .order_by("phase__number")
+    )
+    focal_points = FocalPoint.objects.filter(review__state=state)
+    if not can_see_restricted_focal_points(user):
+        focal_points = focal_points.filter(visibility=Visibility.PUBLIC)
+    by_review: dict[int, list[FocalPoint]] = {}
+    for focal_point in focal_points:
+        by_review.setdefault(focal_point.review_id, []).append(focal_point)
+    views = review_views(reviews, today)
+    return StateDetail(
+        state=state,
+        statuses=instrument_statuses(state),
+        reviews=views,
+        current=current_review(views, today),
+        focal_points=by_review,
+    )
+
+
+def stage_events_feed(*, state: State, limit: int = 50) -> list[StageEvent]:
+    return list(
+        StageEvent.objects.filter(review__state=state)
+        .select_related("review__phase__cluster")
+        .order_by("-date", "-id")[:limit]
+    )
