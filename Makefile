@@ -1,0 +1,61 @@
+# Palermo Hub. The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv comes from PyPI when it is not installed; uv never downloads a Python here.
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export UV_PYTHON_DOWNLOADS := never
+PY := $(UV) run --frozen --no-sync python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+.PHONY: uv
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+.PHONY: install
+install: uv  ## install the runtime dependencies from uv.lock
+	$(UV) sync --frozen --no-dev
+
+.PHONY: install-dev
+install-dev: uv  ## install runtime and development dependencies
+	$(UV) sync --frozen
+
+.PHONY: run
+run: install  ## migrate, load reference and demo data, serve on http://127.0.0.1:8000
+	mkdir -p var
+	DEBUG=true $(PY) manage.py migrate --no-input
+	DEBUG=true $(PY) manage.py load_reference
+	DEBUG=true $(PY) manage.py seed_demo
+	@echo "Serving Palermo Hub at http://$(HOST):$(PORT)/ (development server, SQLite in var/)"
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: install-dev  ## run the fast test suite
+	$(UV) run --frozen pytest -q
+
+.PHONY: test-e2e
+test-e2e: install-dev  ## browser journeys in Debian's Chromium (apt-get install chromium)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(UV) run --frozen pytest -q -m e2e tests/e2e
+
+.PHONY: lint
+lint: install-dev  ## ruff check and format check
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+.PHONY: messages
+messages: install-dev  ## extract and compile translations (needs Debian's gettext)
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+.PHONY: bench
+bench: install-dev  ## benchmarks: print throughput ratios measured in one run
+	$(PY) bench/state_page.py
+
+.PHONY: clean
+clean:  ## remove the local database and caches
+	rm -rf var .pytest_cache .ruff_cache

@@ -1,0 +1,38 @@
+"""The cast every test can use: a visitor, a coordinator, and the loaded reference data."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from palermo.reviews.roles import ensure_coordinators_group
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real reference data once per test session; tests roll back their own writes."""
+    with django_db_blocker.unblock():
+        call_command("load_reference", stdout=io.StringIO())
+
+
+@pytest.fixture
+def coordinator(django_user_model, db):
+    user = django_user_model.objects.create_user(
+        username="coordinator", email="coordinator@example.org", password="x", is_staff=True
+    )
+    user.groups.add(ensure_coordinators_group())
+    return user
+
+
+@pytest.fixture
+def member(django_user_model, db):
+    """A signed-in person with no coordinator role."""
+    return django_user_model.objects.create_user(
+        username="member", email="member@example.org", password="x"
+    )
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
