@@ -1,12 +1,17 @@
 """Writes to the reference spine."""
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
+from palermo.common.enums import Confidence, DatePrecision
 from palermo.common.loading import LoadReport, read_csv, sync_rows
+from palermo.common.models import validate_sources
+from palermo.reference.enums import ParticipationStatus
 from palermo.reference.models import (
     Article,
     Cluster,
@@ -15,6 +20,7 @@ from palermo.reference.models import (
     RegionalGroup,
     State,
 )
+from palermo.reference.untc import UntcRow, match_states
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REGIONAL_GROUPS = [
@@ -113,4 +119,73 @@ def reference_load(
         key=lambda v: (v["state_id"], v["instrument_id"]),
         instance_key=lambda o: (o.state_id, o.instrument_id),
         **opts,
+    )
+
+
+@dataclass
+class UntcImportOutcome:
+    """What a UNTC import could not apply, for the operator to follow up by hand."""
+
+    # Participant names that match none of our States (nor an alias): not imported.
+    unmatched: list[str] = field(default_factory=list)
+    # A second row for a State already in the file: not imported.
+    duplicates: list[str] = field(default_factory=list)
+    # Our participation rows for the instrument whose State is not in the file: left alone.
+    absent: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def participation_import_untc(
+    *,
+    instrument: Instrument,
+    rows: Iterable[UntcRow],
+    source_url: str,
+    as_of: dt.date,
+    overwrite_corrections: bool = False,
+    report: LoadReport,
+) -> UntcImportOutcome:
+    """Make the instrument's participation agree with a UNTC participants table.
+
+    A consent date makes the State a party with that action; a signature alone a signatory
+    (action left blank, as in the curated data). Every imported row gets `source_url`,
+    confidence H (the depositary is the primary source) and `as_of`; its note is cleared, as
+    notes explain the previous, secondary sources. Only this instrument is touched; States
+    missing from the file are left alone and listed in the outcome, as are names that match
+    no State. Idempotent, and coordinator corrections are kept unless
+    `overwrite_corrections` (see palermo/common/loading.py)."""
+    validate_sources(source_url)
+    language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    states = list(State.objects.all())
+    by_code, unmatched, duplicates = match_states(
+        rows, {getattr(state, f"name_{language}"): state.code for state in states}
+    )
+    state_ids = {state.code: state.pk for state in states}
+    values = [
+        {"state_id": state_ids[code], "instrument_id": instrument.pk,
+         "status": ParticipationStatus.PARTY if row.is_party else ParticipationStatus.SIGNATORY,
+         "action": row.action, "date": row.consent or row.signature,
+         "date_precision": DatePrecision.DAY, "as_of": as_of.isoformat(),
+         "sources": source_url, "confidence": Confidence.HIGH, "note": ""}
+        for code, row in by_code.items()
+    ]
+    sync_rows(
+        Participation,
+        values,
+        key=lambda v: (v["state_id"], v["instrument_id"]),
+        instance_key=lambda o: (o.state_id, o.instrument_id),
+        report=report,
+        overwrite_corrections=overwrite_corrections,
+        queryset=Participation.objects.filter(instrument=instrument),
+    )
+    imported = {state_ids[code] for code in by_code}
+    absent = (
+        Participation.objects.filter(instrument=instrument)
+        .exclude(state_id__in=imported)
+        .select_related("state")
+        .order_by("state__name")
+    )
+    return UntcImportOutcome(
+        unmatched=unmatched,
+        duplicates=duplicates,
+        absent=[f"{p.state} ({p.get_status_display()})" for p in absent],
     )

@@ -95,7 +95,7 @@ def test_svg_is_well_formed_and_labelled(full_svg: str) -> None:
     data = load_map_data()
     assert root.tag == f"{SVG}svg"
     assert root.get("viewBox") == f"0 0 {data.width} {data.height}"
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"
     title_id, desc_id = root.get("aria-labelledby", "").split()
     assert root.find(f"{SVG}title").get("id") == title_id
     assert root.find(f"{SVG}desc").get("id") == desc_id
