@@ -15,7 +15,7 @@ help:  ## list the targets
 
 .PHONY: uv
 uv:
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@scripts/bootstrap-uv.sh
 
 .PHONY: install
 install: uv  ## install the runtime dependencies from uv.lock
@@ -49,8 +49,9 @@ lint: install-dev  ## ruff check and format check
 
 .PHONY: messages
 messages: install-dev  ## extract and compile translations (needs Debian's gettext)
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	DEBUG=true $(PY) manage.py makemessages --ignore=.venv --ignore=var --no-obsolete \
+		-l ar -l zh_Hans -l fr -l ru -l es
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 .PHONY: bench
 bench: install-dev  ## benchmarks: print throughput ratios measured in one run

@@ -13,5 +13,3 @@ urlpatterns = [
     path("", include("palermo.reference.urls")),
     path("", include("palermo.reviews.urls")),
 ]
-
-

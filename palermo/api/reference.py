@@ -3,6 +3,7 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from palermo.api.schemas import ArticleOut, ClusterRef, InstrumentOut
+from palermo.common.models import split_sources
 from palermo.reference import queries
 from palermo.reference.models import Article, Instrument
 
@@ -11,23 +12,34 @@ router = Router(tags=["reference"])
 
 def instrument_out(instrument: Instrument) -> InstrumentOut:
     return InstrumentOut(
-        code=instrument.code, abbreviation=instrument.abbreviation, title=instrument.title,
-        adopted_by=instrument.adopted_by, treaty_series=instrument.treaty_series,
-        article_count=instrument.article_count, url=instrument.get_absolute_url(),
-        sources=instrument.source_urls, confidence=instrument.confidence,
+        code=instrument.code,
+        abbreviation=instrument.abbreviation,
+        title=instrument.title,
+        adopted_by=instrument.adopted_by,
+        treaty_series=instrument.treaty_series,
+        article_count=instrument.article_count,
+        url=instrument.get_absolute_url(),
+        sources=instrument.source_urls,
+        confidence=instrument.confidence,
     )
 
 
 def article_out(article: Article) -> ArticleOut:
     cluster = article.cluster
     return ArticleOut(
-        instrument=article.instrument.code, number=article.number, title=article.title,
+        instrument=article.instrument.code,
+        number=article.number,
+        title=article.title,
         url=article.get_absolute_url(),
-        cluster=ClusterRef(numeral=cluster.numeral, name=cluster.name,
-                           name_confidence=cluster.name_confidence) if cluster else None,
+        cluster=ClusterRef(
+            numeral=cluster.numeral, name=cluster.name, name_confidence=cluster.name_confidence
+        )
+        if cluster
+        else None,
         cluster_confidence=article.cluster_confidence or None,
-        cluster_sources=[u for u in article.cluster_sources.split(" ; ") if u],
-        sources=article.source_urls, confidence=article.confidence,
+        cluster_sources=split_sources(article.cluster_sources),
+        sources=article.source_urls,
+        confidence=article.confidence,
     )
 
 

@@ -36,13 +36,17 @@ def _participation_codes(participations: dict) -> dict[str, str]:
 def state_out(row: queries.StateRow) -> dict:
     state = row.state
     return {
-        "code": state.code, "is_iso_code": state.is_iso_code, "name": state.name,
+        "code": state.code,
+        "is_iso_code": state.is_iso_code,
+        "name": state.name,
         "kind": state.kind,
         "regional_group": state.regional_group.code if state.regional_group else None,
-        "review_group": row.group_number, "progress": row.progress.value,
+        "review_group": row.group_number,
+        "progress": row.progress.value,
         "overdue_days": row.current.status.overdue_days if row.current else None,
         "participation": _participation_codes(row.participations),
-        "url": state.get_absolute_url(), "has_demo": row.has_demo,
+        "url": state.get_absolute_url(),
+        "has_demo": row.has_demo,
     }
 
 
@@ -66,18 +70,24 @@ def review_out(view: queries.ReviewView, focal_points: list) -> ReviewOut:
     cluster = review.phase.cluster
     nxt = status.next_milestone
     return ReviewOut(
-        group=review.phase.group.number, phase=review.phase.number,
-        cluster=ClusterRef(numeral=cluster.numeral, name=cluster.name,
-                           name_confidence=cluster.name_confidence),
-        expected_start=review.phase.expected_start, expected_end=review.phase.expected_end,
-        dates_derived=review.phase.is_derived, progress=status.progress.value,
+        group=review.phase.group.number,
+        phase=review.phase.number,
+        cluster=ClusterRef(
+            numeral=cluster.numeral, name=cluster.name, name_confidence=cluster.name_confidence
+        ),
+        expected_start=review.phase.expected_start,
+        expected_end=review.phase.expected_end,
+        dates_derived=review.phase.is_derived,
+        progress=status.progress.value,
         overdue_days=status.overdue_days,
         next_stage=nxt.stage.value if nxt else None,
         next_expected=nxt.expected if nxt else None,
         milestones=[
             MilestoneOut(
-                stage=m.stage.value, expected=m.expected,
-                expected_is_projected=m.expected_is_projected, observed=m.observed,
+                stage=m.stage.value,
+                expected=m.expected,
+                expected_is_projected=m.expected_is_projected,
+                observed=m.observed,
                 late_days=m.late_days,
                 source=m.event.source_urls if m.event else [],
                 is_demo=bool(m.event and m.event.is_demo),
@@ -85,18 +95,34 @@ def review_out(view: queries.ReviewView, focal_points: list) -> ReviewOut:
             for m in status.milestones
         ],
         reviewers=[
-            ReviewerOut(instrument=r.instrument.code, reviewing_state=r.reviewing_state.code,
-                        sources=r.source_urls, is_demo=r.is_demo)
+            ReviewerOut(
+                instrument=r.instrument.code,
+                reviewing_state=r.reviewing_state.code,
+                sources=r.source_urls,
+                is_demo=r.is_demo,
+            )
             for r in review.reviewers.all()
         ],
         focal_points=[
-            FocalPointOut(name=f.name, position=f.position, email=f.email, phone=f.phone,
-                          visibility=f.visibility, is_demo=f.is_demo)
+            FocalPointOut(
+                name=f.name,
+                position=f.position,
+                email=f.email,
+                phone=f.phone,
+                visibility=f.visibility,
+                is_demo=f.is_demo,
+            )
             for f in focal_points
         ],
         documents=[
-            DocumentOut(kind=d.kind, title=d.title, url=d.url, language=d.language, date=d.date,
-                        is_demo=d.is_demo)
+            DocumentOut(
+                kind=d.kind,
+                title=d.title,
+                url=d.url,
+                language=d.language,
+                date=d.date,
+                is_demo=d.is_demo,
+            )
             for d in review.documents.all()
         ],
     )
@@ -117,7 +143,8 @@ def get_state(request, code: str):
     row = queries.StateRow(
         state=state,
         participations={p.instrument.code: p for _, p in detail.statuses if p},
-        reviews=detail.reviews, current=detail.current,
+        reviews=detail.reviews,
+        current=detail.current,
     )
     return {
         **state_out(row),
@@ -127,15 +154,19 @@ def get_state(request, code: str):
             ParticipationOut(
                 instrument=instrument.code,
                 status=p.status if p else ParticipationStatus.UNKNOWN.value,
-                action=p.action or None if p else None, date=p.date if p else None,
+                action=p.action or None if p else None,
+                date=p.date if p else None,
                 date_precision=p.date_precision if p and p.date else None,
                 as_of=p.as_of or None if p else None,
-                sources=p.source_urls if p else [], confidence=p.confidence if p else None,
+                sources=p.source_urls if p else [],
+                confidence=p.confidence if p else None,
             )
             for instrument, p in detail.statuses
         ],
-        "reviews": [review_out(v, detail.focal_points.get(v.review.pk, []))
-                    for v in detail.reviews],
-        "progress": (detail.current.status.progress if detail.current
-                     else Progress.GROUP_UNKNOWN).value,
+        "reviews": [
+            review_out(v, detail.focal_points.get(v.review.pk, [])) for v in detail.reviews
+        ],
+        "progress": (
+            detail.current.status.progress if detail.current else Progress.GROUP_UNKNOWN
+        ).value,
     }

@@ -14,7 +14,8 @@ class CuratedAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             obj.origin = Origin.CORRECTION
-            obj._change_reason = _("Coordinator correction")
+            # Stored, so not translated: history reads the same in every language.
+            obj._change_reason = "Coordinator correction"
         super().save_model(request, obj, form, change)
         if change:
             messages.info(

@@ -20,7 +20,13 @@ class DatePrecision(models.TextChoices):
 
 
 class Origin(models.TextChoices):
-    """Where a curated row's current values come from."""
+    """Where a curated row's current values come from, in rising precedence: a load never
+    overwrites values of a higher precedence than its own unless told to."""
 
     IMPORT = "import", _("Reference import")
+    UNTC = "untc", _("UN Treaty Collection import")
     CORRECTION = "correction", _("Coordinator correction")
+
+    @property
+    def precedence(self) -> int:
+        return list(Origin).index(self)

@@ -1,8 +1,10 @@
 """Idempotent loading of curated CSV files into Curated models.
 
-A row is created, updated, left unchanged, or skipped: skipped when a coordinator has
-corrected it in the app (origin = correction) and the caller did not ask to overwrite
-corrections. Every write goes through save() so django-simple-history keeps a version."""
+A row is created, updated, left unchanged, or skipped. Skipped when its current values come
+from a source of higher precedence than the load's own (Origin: the curated files, then a
+UN Treaty Collection import, then a coordinator's correction) and the caller did not ask to
+overwrite them. Every write goes through save() so django-simple-history keeps a version
+with the load's reason."""
 
 import csv
 from collections import Counter
@@ -34,7 +36,7 @@ class LoadReport:
             f"{self.unchanged[label]} unchanged"
             for label in labels
         ]
-        out += [f"skipped (coordinator correction kept): {item}" for item in self.skipped]
+        out += [f"skipped (newer values kept): {item}" for item in self.skipped]
         out.append(f"{self.changes} changes, {len(self.skipped)} corrections kept")
         return out
 
@@ -53,18 +55,23 @@ def sync_rows(
     report: LoadReport,
     overwrite_corrections: bool = False,
     queryset: models.QuerySet | None = None,
+    origin: Origin = Origin.IMPORT,
+    reason: str = "load_reference",
 ) -> dict[tuple, Any]:
     """Make the table agree with `rows` (field name -> Python value, FKs as `<name>_id`).
 
     Returns every instance by key, for loading dependent tables without more queries."""
     label = model._meta.verbose_name_plural
-    existing = {instance_key(obj): obj for obj in (queryset or model.objects.all())}
+    existing = {
+        instance_key(obj): obj
+        for obj in (queryset if queryset is not None else model.objects.all())
+    }
     for values in rows:
         lookup = key(values)
         obj = existing.get(lookup)
         if obj is None:
-            obj = model(**values)
-            obj._change_reason = "load_reference: created"
+            obj = model(**values, origin=origin)
+            obj._change_reason = f"{reason}: created"
             obj.full_clean(validate_unique=False, validate_constraints=False)
             obj.save()
             existing[lookup] = obj
@@ -73,13 +80,14 @@ def sync_rows(
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if not changed:
             report.unchanged[label] += 1
-        elif obj.origin == Origin.CORRECTION and not overwrite_corrections:
-            report.skipped.append(f"{label} {obj}: {', '.join(sorted(changed))}")
+        elif Origin(obj.origin).precedence > origin.precedence and not overwrite_corrections:
+            kept = Origin(obj.origin).label
+            report.skipped.append(f"{label} {obj} ({kept}): {', '.join(sorted(changed))}")
         else:
             for name in changed:
                 setattr(obj, name, values[name])
-            obj.origin = Origin.IMPORT
-            obj._change_reason = "load_reference: " + ", ".join(sorted(changed))
+            obj.origin = origin
+            obj._change_reason = f"{reason}: " + ", ".join(sorted(changed))
             obj.full_clean(validate_unique=False, validate_constraints=False)
             obj.save()
             report.updated[label] += 1

@@ -2,7 +2,14 @@ from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from palermo.common.admin import CuratedAdmin
-from palermo.reference.models import Article, Cluster, Instrument, Participation, State
+from palermo.reference.models import (
+    Article,
+    Cluster,
+    Instrument,
+    Participation,
+    RegionalGroup,
+    State,
+)
 
 
 class TranslatedCuratedAdmin(CuratedAdmin, TabbedTranslationAdmin):
@@ -39,3 +46,8 @@ class ParticipationAdmin(CuratedAdmin):
     list_filter = ("instrument", "status", "confidence", "origin")
     search_fields = ("state__name", "state__code")
     autocomplete_fields = ("state",)
+
+
+@admin.register(RegionalGroup)
+class RegionalGroupAdmin(TranslatedCuratedAdmin):
+    list_display = ("name", "abbreviation", "code", "origin")

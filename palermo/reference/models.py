@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +109,7 @@ class RegionalGroup(Curated):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     abbreviation = models.CharField(_("abbreviation"), max_length=16)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -121,7 +123,12 @@ class RegionalGroup(Curated):
 class State(Curated):
     # ISO 3166-1 alpha-3. The European Union has none; it uses "EUU" (see
     # docs/decisions/0002-european-union-code.md) and is_iso_code says so.
-    code = models.CharField(_("code"), max_length=3, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Three capital letters, e.g. NGA."))],
+    )
     is_iso_code = models.BooleanField(default=True)
     m49 = models.CharField(_("UN M49 code"), max_length=3, blank=True)
     name = models.CharField(_("name"), max_length=120)

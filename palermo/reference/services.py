@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from palermo.common.enums import Confidence, DatePrecision
+from palermo.common.enums import Confidence, DatePrecision, Origin
 from palermo.common.loading import LoadReport, read_csv, sync_rows
 from palermo.common.models import validate_sources
 from palermo.reference.enums import ParticipationStatus
@@ -49,35 +49,55 @@ def reference_load(
     instruments = sync_rows(
         Instrument,
         (
-            {"code": r["code"], "abbreviation": r["abbreviation"],
-             f"title_{default_language}": r["title"], "adopted_by": r["adopted_by"],
-             "treaty_series": r["treaty_series"], "order": int(r["order"]),
-             "sources": r["sources"], "confidence": r["confidence"]}
+            {
+                "code": r["code"],
+                "abbreviation": r["abbreviation"],
+                f"title_{default_language}": r["title"],
+                "adopted_by": r["adopted_by"],
+                "treaty_series": r["treaty_series"],
+                "order": int(r["order"]),
+                "sources": r["sources"],
+                "confidence": r["confidence"],
+            }
             for r in read_csv(data_dir / "instruments.csv")
         ),
-        key=lambda v: (v["code"],), instance_key=lambda o: (o.code,), **opts,
+        key=lambda v: (v["code"],),
+        instance_key=lambda o: (o.code,),
+        **opts,
     )
     clusters = sync_rows(
         Cluster,
         (
-            {"numeral": r["numeral"], f"name_{default_language}": r["name"],
-             "review_order": int(r["review_order"]),
-             "numeral_confidence": r["numeral_confidence"],
-             "name_confidence": r["name_confidence"], "order_confidence": r["order_confidence"],
-             "sources": r["sources"], "note": r["note"]}
+            {
+                "numeral": r["numeral"],
+                f"name_{default_language}": r["name"],
+                "review_order": int(r["review_order"]),
+                "numeral_confidence": r["numeral_confidence"],
+                "name_confidence": r["name_confidence"],
+                "order_confidence": r["order_confidence"],
+                "sources": r["sources"],
+                "note": r["note"],
+            }
             for r in read_csv(data_dir / "clusters.csv")
         ),
-        key=lambda v: (v["numeral"],), instance_key=lambda o: (o.numeral,), **opts,
+        key=lambda v: (v["numeral"],),
+        instance_key=lambda o: (o.numeral,),
+        **opts,
     )
     sync_rows(
         Article,
         (
-            {"instrument_id": instruments[(r["instrument"],)].pk, "number": int(r["number"]),
-             f"title_{default_language}": r["title"], "sources": r["sources"],
-             "confidence": r["confidence"],
-             "cluster_id": clusters[(r["cluster"],)].pk if r["cluster"] else None,
-             "cluster_confidence": r["cluster_confidence"],
-             "cluster_sources": r["cluster_sources"], "cluster_note": r["cluster_note"]}
+            {
+                "instrument_id": instruments[(r["instrument"],)].pk,
+                "number": int(r["number"]),
+                f"title_{default_language}": r["title"],
+                "sources": r["sources"],
+                "confidence": r["confidence"],
+                "cluster_id": clusters[(r["cluster"],)].pk if r["cluster"] else None,
+                "cluster_confidence": r["cluster_confidence"],
+                "cluster_sources": r["cluster_sources"],
+                "cluster_note": r["cluster_note"],
+            }
             for r in read_csv(data_dir / "articles.csv")
         ),
         key=lambda v: (v["instrument_id"], v["number"]),
@@ -90,30 +110,47 @@ def reference_load(
             {"code": code, f"name_{default_language}": name, "abbreviation": abbreviation}
             for code, name, abbreviation in REGIONAL_GROUPS
         ),
-        key=lambda v: (v["code"],), instance_key=lambda o: (o.code,), **opts,
+        key=lambda v: (v["code"],),
+        instance_key=lambda o: (o.code,),
+        **opts,
     )
     states = sync_rows(
         State,
         (
-            {"code": r["code"], "is_iso_code": r["is_iso_code"] == "yes", "m49": r["m49"],
-             f"name_{default_language}": r["name"], "kind": r["kind"],
-             "regional_group_id": groups[(r["regional_group"],)].pk
-             if r["regional_group"] else None,
-             "regional_group_confidence": r["regional_group_confidence"],
-             "regional_group_sources": r["regional_group_sources"],
-             "regional_group_note": r["regional_group_note"]}
+            {
+                "code": r["code"],
+                "is_iso_code": r["is_iso_code"] == "yes",
+                "m49": r["m49"],
+                f"name_{default_language}": r["name"],
+                "kind": r["kind"],
+                "regional_group_id": groups[(r["regional_group"],)].pk
+                if r["regional_group"]
+                else None,
+                "regional_group_confidence": r["regional_group_confidence"],
+                "regional_group_sources": r["regional_group_sources"],
+                "regional_group_note": r["regional_group_note"],
+            }
             for r in read_csv(data_dir / "states.csv")
         ),
-        key=lambda v: (v["code"],), instance_key=lambda o: (o.code,), **opts,
+        key=lambda v: (v["code"],),
+        instance_key=lambda o: (o.code,),
+        **opts,
     )
     sync_rows(
         Participation,
         (
-            {"state_id": states[(r["state"],)].pk,
-             "instrument_id": instruments[(r["instrument"],)].pk,
-             "status": r["status"], "action": r["action"], "date": _date(r["date"]),
-             "date_precision": r["date_precision"], "as_of": r["as_of"],
-             "sources": r["sources"], "confidence": r["confidence"], "note": r["note"]}
+            {
+                "state_id": states[(r["state"],)].pk,
+                "instrument_id": instruments[(r["instrument"],)].pk,
+                "status": r["status"],
+                "action": r["action"],
+                "date": _date(r["date"]),
+                "date_precision": r["date_precision"],
+                "as_of": r["as_of"],
+                "sources": r["sources"],
+                "confidence": r["confidence"],
+                "note": r["note"],
+            }
             for r in read_csv(data_dir / "participation.csv")
         ),
         key=lambda v: (v["state_id"], v["instrument_id"]),
@@ -161,11 +198,18 @@ def participation_import_untc(
     )
     state_ids = {state.code: state.pk for state in states}
     values = [
-        {"state_id": state_ids[code], "instrument_id": instrument.pk,
-         "status": ParticipationStatus.PARTY if row.is_party else ParticipationStatus.SIGNATORY,
-         "action": row.action, "date": row.consent or row.signature,
-         "date_precision": DatePrecision.DAY, "as_of": as_of.isoformat(),
-         "sources": source_url, "confidence": Confidence.HIGH, "note": ""}
+        {
+            "state_id": state_ids[code],
+            "instrument_id": instrument.pk,
+            "status": ParticipationStatus.PARTY if row.is_party else ParticipationStatus.SIGNATORY,
+            "action": row.action,
+            "date": row.consent or row.signature,
+            "date_precision": DatePrecision.DAY,
+            "as_of": as_of.isoformat(),
+            "sources": source_url,
+            "confidence": Confidence.HIGH,
+            "note": "",
+        }
         for code, row in by_code.items()
     ]
     sync_rows(
@@ -176,6 +220,8 @@ def participation_import_untc(
         report=report,
         overwrite_corrections=overwrite_corrections,
         queryset=Participation.objects.filter(instrument=instrument),
+        origin=Origin.UNTC,
+        reason="import_treaty_status",
     )
     imported = {state_ids[code] for code in by_code}
     absent = (

@@ -20,7 +20,7 @@ class ArticleTranslation(TranslationOptions):
     fields = ("title",)
 
 
-@register(RegionalGroup)
+@register([RegionalGroup, RegionalGroup.history.model])
 class RegionalGroupTranslation(TranslationOptions):
     fields = ("name",)
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from palermo.common.admin import CuratedAdmin, RecordedAdmin
 from palermo.reviews.models import (
@@ -6,8 +7,8 @@ from palermo.reviews.models import (
     FocalPoint,
     GroupMembership,
     Phase,
-    Reviewer,
     ReviewDocument,
+    Reviewer,
     ReviewGroup,
     StageEvent,
 )
@@ -38,7 +39,7 @@ class StageEventInline(admin.TabularInline):
 
 
 @admin.register(CountryReview)
-class CountryReviewAdmin(admin.ModelAdmin):
+class CountryReviewAdmin(SimpleHistoryAdmin):
     list_display = ("state", "phase")
     list_filter = ("phase__group", "phase__number")
     search_fields = ("state__name", "state__code")

@@ -9,6 +9,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Review tracker")
 
     def ready(self):
-        from palermo.reviews.roles import ensure_coordinators_group  # noqa: PLC0415 - needs apps
+        from palermo.reviews.roles import ensure_coordinators_group
 
         post_migrate.connect(ensure_coordinators_group, sender=self)

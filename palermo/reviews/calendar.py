@@ -114,6 +114,9 @@ def review_status(*, start: dt.date, events: list, today: dt.date) -> ReviewStat
         after = milestones
     next_milestone = next((m for m in after if not m.observed), None)
     return ReviewStatus(
-        start=start, today=today, milestones=milestones, progress=progress,
+        start=start,
+        today=today,
+        milestones=milestones,
+        progress=progress,
         next_milestone=next_milestone,
     )

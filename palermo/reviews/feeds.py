@@ -39,13 +39,18 @@ def calendar_ics(*, deadlines: list[Deadline], events: list[StageEvent], name: s
         item.add(
             "summary",
             _("%(state)s: %(stage)s due (expected, cluster %(cluster)s)")
-            % {"state": deadline.state.name, "stage": milestone.stage.label,
-               "cluster": review.phase.cluster.numeral},
+            % {
+                "state": deadline.state.name,
+                "stage": milestone.stage.label,
+                "cluster": review.phase.cluster.numeral,
+            },
         )
         item.add(
             "description",
-            _("Expected date computed from the review rules, on the Vienna calendar. "
-              "The phase's start date is derived; see the State's page for sources."),
+            _(
+                "Expected date computed from the review rules, on the Vienna calendar. "
+                "The phase's start date is derived; see the State's page for sources."
+            ),
         )
         item.add("url", settings.SITE_URL + deadline.state.get_absolute_url())
         item.add("transp", "TRANSPARENT")
@@ -58,8 +63,9 @@ def calendar_ics(*, deadlines: list[Deadline], events: list[StageEvent], name: s
         item.add("dtend", event.date + dt.timedelta(days=1))
         demo = _("[DEMO] ") if event.is_demo else ""
         item.add("summary", f"{demo}{event.review.state.name}: {event.get_stage_display()}")
-        item.add("description", _("Recorded stage event. Source: %(source)s")
-                 % {"source": event.sources})
+        item.add(
+            "description", _("Recorded stage event. Source: %(source)s") % {"source": event.sources}
+        )
         item.add("url", settings.SITE_URL + event.review.state.get_absolute_url())
         cal.add_component(item)
     return cal.to_ical()
@@ -70,8 +76,7 @@ def state_atom(*, state: State, events: list[StageEvent]) -> str:
     feed = feedgenerator.Atom1Feed(
         title=_("Palermo Hub: review of %(state)s") % {"state": state.name},
         link=link,
-        description=_("Stage events recorded for the review of %(state)s.")
-        % {"state": state.name},
+        description=_("Stage events recorded for the review of %(state)s.") % {"state": state.name},
         feed_url=settings.SITE_URL + reverse("reviews:state_feed", args=[state.code]),
         feed_guid=f"tag:{_host()},2026:states/{state.code}",
         language="en",
@@ -80,15 +85,17 @@ def state_atom(*, state: State, events: list[StageEvent]) -> str:
         demo = _("[DEMO] ") if event.is_demo else ""
         feed.add_item(
             title=f"{demo}{event.get_stage_display()} ({_('cluster')} "
-                  f"{event.review.phase.cluster.numeral})",
+            f"{event.review.phase.cluster.numeral})",
             link=f"{link}#phase-{event.review.phase.number}",
             description=" ".join(
-                part for part in [
-                    _("%(stage)s on %(date)s.") % {
-                        "stage": event.get_stage_display(), "date": event.date.isoformat()},
+                part
+                for part in [
+                    _("%(stage)s on %(date)s.")
+                    % {"stage": event.get_stage_display(), "date": event.date.isoformat()},
                     event.note,
                     _("Source: %(source)s") % {"source": event.sources},
-                ] if part
+                ]
+                if part
             ),
             unique_id=f"tag:{_host()},2026:stage-event/{event.pk}",
             pubdate=dt.datetime.combine(event.date, dt.time(), tzinfo=dt.UTC),

@@ -87,7 +87,9 @@ class CountryReview(models.Model):
         return f"{self.state} · {self.phase}"
 
     def get_absolute_url(self):
-        return reverse("reviews:state_detail", args=[self.state.code]) + f"#phase-{self.phase.number}"
+        return (
+            reverse("reviews:state_detail", args=[self.state.code]) + f"#phase-{self.phase.number}"
+        )
 
 
 class ReviewRecord(Sourced):
@@ -98,8 +100,12 @@ class ReviewRecord(Sourced):
         _("demo record"), default=False, help_text=_("Made up for demonstration; shown as demo.")
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("recorded by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -182,4 +188,3 @@ class ReviewDocument(ReviewRecord):
 
     def __str__(self):
         return self.title
-

@@ -35,8 +35,10 @@ class StateFilters:
 
 def parse_state_filters(params: QueryDict | dict) -> StateFilters:
     """Validate the tracker's filters; raise FilterError naming the bad one."""
-    values = {name: (params.get(name) or "").strip() for name in ("region", "group",
-                                                                  "instrument", "stage")}
+    values = {
+        name: (params.get(name) or "").strip()
+        for name in ("region", "group", "instrument", "stage")
+    }
     if values["region"] and not RegionalGroup.objects.filter(code=values["region"]).exists():
         raise FilterError(_("Unknown regional group “%(value)s”.") % {"value": values["region"]})
     if values["group"] and values["group"] not in {"1", "2", "3", "unknown"}:
@@ -180,7 +182,9 @@ def deadlines(
 
 def instrument_statuses(state: State) -> list[tuple[Instrument, Participation | None]]:
     by_instrument = {p.instrument_id: p for p in state.participations.all()}
-    return [(instrument, by_instrument.get(instrument.pk)) for instrument in Instrument.objects.all()]
+    return [
+        (instrument, by_instrument.get(instrument.pk)) for instrument in Instrument.objects.all()
+    ]
 
 
 @dataclass
@@ -229,6 +233,14 @@ def state_detail(*, code: str, user, today: dt.date) -> StateDetail:
         current=current_review(views, today),
         focal_points=by_review,
     )
+
+
+def stage_events(*, state: State | None = None) -> list[StageEvent]:
+    """Recorded stage events for the calendars, oldest first."""
+    events = StageEvent.objects.select_related("review__state", "review__phase__cluster")
+    if state is not None:
+        events = events.filter(review__state=state)
+    return list(events.order_by("date", "id"))
 
 
 def stage_events_feed(*, state: State, limit: int = 50) -> list[StageEvent]:

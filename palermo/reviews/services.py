@@ -22,24 +22,36 @@ def workplan_load(
     groups = sync_rows(
         ReviewGroup,
         (
-            {"number": int(r["number"]), "start_date": dt.date.fromisoformat(r["start_date"]),
-             "start_precision": r["start_precision"],
-             "start_is_derived": parse_bool(r["start_is_derived"]),
-             "sources": r["sources"], "confidence": r["confidence"], "note": r["note"]}
+            {
+                "number": int(r["number"]),
+                "start_date": dt.date.fromisoformat(r["start_date"]),
+                "start_precision": r["start_precision"],
+                "start_is_derived": parse_bool(r["start_is_derived"]),
+                "sources": r["sources"],
+                "confidence": r["confidence"],
+                "note": r["note"],
+            }
             for r in read_csv(data_dir / "review_groups.csv")
         ),
-        key=lambda v: (v["number"],), instance_key=lambda o: (o.number,), **opts,
+        key=lambda v: (v["number"],),
+        instance_key=lambda o: (o.number,),
+        **opts,
     )
     clusters = {c.numeral: c.pk for c in Cluster.objects.all()}
     phases = sync_rows(
         Phase,
         (
-            {"group_id": groups[(int(r["group"]),)].pk, "number": int(r["number"]),
-             "cluster_id": clusters[r["cluster"]],
-             "expected_start": dt.date.fromisoformat(r["expected_start"]),
-             "expected_end": dt.date.fromisoformat(r["expected_end"]),
-             "is_derived": parse_bool(r["is_derived"]), "sources": r["sources"],
-             "confidence": r["confidence"], "basis": r["basis"]}
+            {
+                "group_id": groups[(int(r["group"]),)].pk,
+                "number": int(r["number"]),
+                "cluster_id": clusters[r["cluster"]],
+                "expected_start": dt.date.fromisoformat(r["expected_start"]),
+                "expected_end": dt.date.fromisoformat(r["expected_end"]),
+                "is_derived": parse_bool(r["is_derived"]),
+                "sources": r["sources"],
+                "confidence": r["confidence"],
+                "basis": r["basis"],
+            }
             for r in read_csv(data_dir / "phases.csv")
         ),
         key=lambda v: (v["group_id"], v["number"]),
@@ -50,11 +62,18 @@ def workplan_load(
     memberships = sync_rows(
         GroupMembership,
         (
-            {"state_id": states[r["state"]], "group_id": groups[(int(r["group"]),)].pk,
-             "sources": r["sources"], "confidence": r["confidence"], "note": r["note"]}
+            {
+                "state_id": states[r["state"]],
+                "group_id": groups[(int(r["group"]),)].pk,
+                "sources": r["sources"],
+                "confidence": r["confidence"],
+                "note": r["note"],
+            }
             for r in read_csv(data_dir / "group_memberships.csv")
         ),
-        key=lambda v: (v["state_id"],), instance_key=lambda o: (o.state_id,), **opts,
+        key=lambda v: (v["state_id"],),
+        instance_key=lambda o: (o.state_id,),
+        **opts,
     )
     wanted = {
         (membership.state_id, phase.pk)

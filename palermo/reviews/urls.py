@@ -8,7 +8,8 @@ urlpatterns = [
     path("states/", views.state_list, name="state_list"),
     re_path(r"^states/(?P<code>[A-Za-z]{3})/$", views.state_detail, name="state_detail"),
     re_path(
-        r"^states/(?P<code>[A-Za-z]{3})/calendar\.ics$", views.state_calendar,
+        r"^states/(?P<code>[A-Za-z]{3})/calendar\.ics$",
+        views.state_calendar,
         name="state_calendar",
     ),
     re_path(r"^states/(?P<code>[A-Za-z]{3})/feed\.atom$", views.state_feed, name="state_feed"),

@@ -10,7 +10,6 @@ from palermo.reviews import feeds, queries
 from palermo.reviews.calendar import review_today
 from palermo.reviews.enums import Progress, Stage
 from palermo.reviews.guidance import guidance_for
-from palermo.reviews.models import StageEvent
 
 
 def home(request):
@@ -32,8 +31,11 @@ def _map(rows: list[queries.StateRow]):
     return world_map_svg(
         regions={
             row.state.code: MapRegion(
-                code=row.state.code, m49=row.state.m49, name=row.state.name,
-                css_class=f"stage-{row.progress.value}", url=row.state.get_absolute_url(),
+                code=row.state.code,
+                m49=row.state.m49,
+                name=row.state.name,
+                css_class=f"stage-{row.progress.value}",
+                url=row.state.get_absolute_url(),
                 label=str(row.progress.label),
             )
             for row in rows
@@ -95,7 +97,7 @@ def calendar_all(request):
     today = review_today()
     body = feeds.calendar_ics(
         deadlines=queries.deadlines(today=today, upcoming_only=False),
-        events=list(StageEvent.objects.select_related("review__state")),
+        events=queries.stage_events(),
         name=_("Palermo Hub: UNTOC review deadlines"),
     )
     return _ics_response(body, "palermo-hub.ics")
@@ -105,7 +107,7 @@ def state_calendar(request, code: str):
     state = get_object_or_404(State, code=code.upper())
     body = feeds.calendar_ics(
         deadlines=queries.deadlines(today=review_today(), state=state, upcoming_only=False),
-        events=list(StageEvent.objects.filter(review__state=state).select_related("review__state")),
+        events=queries.stage_events(state=state),
         name=_("Palermo Hub: review of %(state)s") % {"state": state.name},
     )
     return _ics_response(body, f"palermo-hub-{state.code}.ics")

@@ -6,6 +6,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.common.enums import Confidence, DatePrecision
 from palermo.common.models import split_sources
@@ -13,9 +14,9 @@ from palermo.common.models import split_sources
 register = template.Library()
 
 _CONFIDENCE_HELP = {
-    Confidence.HIGH: "Stated by the UN or by two independent sources.",
-    Confidence.MEDIUM: "One credible secondary source, or a careful derivation.",
-    Confidence.LOW: "An inference not yet confirmed by a source.",
+    Confidence.HIGH: gettext_lazy("Stated by the UN or by two independent sources."),
+    Confidence.MEDIUM: gettext_lazy("One credible secondary source, or a careful derivation."),
+    Confidence.LOW: gettext_lazy("An inference not yet confirmed by a source."),
 }
 
 
@@ -28,7 +29,7 @@ def confidence(level: str):
     return format_html(
         '<span class="confidence confidence-{}" title="{}">{}</span>',
         choice.value.lower(),
-        _(_CONFIDENCE_HELP[choice]),
+        _CONFIDENCE_HELP[choice],
         _("confidence: %(level)s") % {"level": str(choice.label).lower()},
     )
 
