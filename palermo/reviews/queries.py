@@ -180,6 +180,34 @@ def deadlines(
     return sorted(found, key=lambda d: (d.date, d.state.name, d.milestone.stage.position))
 
 
+@dataclass
+class DeadlineGroup:
+    """Deadlines falling on the same day for the same stage and cluster, e.g. every State
+    of a group whose experts are due on the same date."""
+
+    date: dt.date
+    stage_label: str
+    cluster: str
+    states: list[State]
+
+
+def grouped_deadlines(deadlines: list[Deadline], *, limit: int) -> list[DeadlineGroup]:
+    groups: dict[tuple, DeadlineGroup] = {}
+    for deadline in deadlines:
+        key = (deadline.date, deadline.milestone.stage, deadline.review.phase.cluster.numeral)
+        if key not in groups:
+            if len(groups) == limit:
+                break
+            groups[key] = DeadlineGroup(
+                date=deadline.date,
+                stage_label=deadline.milestone.stage.label,
+                cluster=key[2],
+                states=[],
+            )
+        groups[key].states.append(deadline.state)
+    return list(groups.values())
+
+
 def instrument_statuses(state: State) -> list[tuple[Instrument, Participation | None]]:
     by_instrument = {p.instrument_id: p for p in state.participations.all()}
     return [

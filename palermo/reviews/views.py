@@ -22,7 +22,7 @@ def home(request):
             "today": today,
             "counts": queries.progress_counts(rows),
             "state_count": len(rows),
-            "deadlines": queries.deadlines(today=today)[:10],
+            "deadlines": queries.grouped_deadlines(queries.deadlines(today=today), limit=8),
         },
     )
 

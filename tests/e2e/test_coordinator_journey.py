@@ -1,0 +1,69 @@
+"""A coordinator records a stage event through the admin; visitors then see it, sourced."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from palermo.reviews.models import CountryReview, StageEvent
+from palermo.reviews.roles import ensure_coordinators_group
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "a-long-coordinator-password"
+
+
+@pytest.fixture
+def coordinator(reference_data, django_user_model):
+    user = django_user_model.objects.create_user(
+        username="secretariat", password=PASSWORD, is_staff=True
+    )
+    user.groups.add(ensure_coordinators_group())
+    return user
+
+
+def test_coordinator_records_a_stage_event_that_visitors_then_see(
+    page: Page, site_url, coordinator
+):
+    review = CountryReview.objects.get(state__code="NGA", phase__number=4)
+
+    page.goto(f"{site_url}/admin/")
+    page.fill("#id_username", "secretariat")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_contain_text("Palermo Hub")
+
+    page.goto(f"{site_url}/admin/reviews/stageevent/add/")
+    # The review field is an autocomplete widget backed by a <select>; set it directly.
+    page.evaluate(
+        """([id, label]) => {
+            const select = document.querySelector('#id_review');
+            select.add(new Option(label, id, true, true));
+        }""",
+        [str(review.pk), str(review)],
+    )
+    page.select_option("#id_stage", "focal_point")
+    page.fill("#id_date", "2026-11-12")
+    page.fill("#id_sources", "https://example.org/note-verbale-nga")
+    page.select_option("#id_confidence", "H")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    event = StageEvent.objects.get(review=review, stage="focal_point")
+    assert event.recorded_by == coordinator
+    assert event.history.first().history_user == coordinator
+
+    page.goto(f"{site_url}/states/NGA/")
+    phase = page.locator("#phase-4")
+    expect(phase).to_contain_text("Stage reached: Focal point appointed")
+    expect(
+        phase.locator("a.source-link[href='https://example.org/note-verbale-nga']")
+    ).to_have_count(1)
+
+
+def test_coordinator_without_a_source_gets_a_form_error(page: Page, site_url, coordinator):
+    page.goto(f"{site_url}/admin/login/")
+    page.fill("#id_username", "secretariat")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{site_url}/admin/reference/participation/add/")
+    page.click("input[name=_save]")
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator(".field-sources .errorlist")).to_contain_text("This field is required")
