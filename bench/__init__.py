@@ -1,0 +1,1 @@
+"""Benchmarks for Palermo Hub (see bench/README.md). Not part of the deployed application."""
