@@ -29,6 +29,7 @@ install-dev: uv  ## install runtime and development dependencies
 run: install  ## migrate, load reference and demo data, serve on http://127.0.0.1:8000
 	mkdir -p var
 	DEBUG=true $(PY) manage.py migrate --no-input
+	DEBUG=true $(PY) manage.py createcachetable
 	DEBUG=true $(PY) manage.py load_reference
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Serving Palermo Hub at http://$(HOST):$(PORT)/ (development server, SQLite in var/)"

@@ -7,6 +7,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# E-mail tasks run inside the request, so tests read them from mail.outbox.
+os.environ.setdefault("TASKS_IMMEDIATE", "true")
 
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES

@@ -299,6 +299,26 @@ def build_participation(shared: Path) -> None:
     write("participation.csv", list(rows[0]), rows)
 
 
+def build_topics(shared: Path) -> None:
+    """Crime markets and resilience indicators of the Global Organized Crime Index, used to
+    describe expertise. A name only recalled, not seen in a source, is confidence L."""
+    rows = []
+    for row in read(shared, "ocindex_taxonomy.csv"):
+        if row["pillar"] not in {"criminal_market", "resilience_indicator"}:
+            continue
+        code = re.sub(r"[^a-z0-9]+", "-", row["name"].lower()).strip("-")
+        rows.append(
+            {
+                "code": code,
+                "pillar": "market" if row["pillar"] == "criminal_market" else "resilience",
+                "name": row["name"],
+                "sources": urls(row["source"]),
+                "confidence": "L" if row["status"].startswith("recalled") else "M",
+            }
+        )
+    write("topics.csv", list(rows[0]), rows)
+
+
 def build_reviews(shared: Path) -> None:
     groups = [
         {
@@ -394,6 +414,7 @@ def main() -> None:
     build_articles(args.shared)
     build_states(args.shared)
     build_participation(args.shared)
+    build_topics(args.shared)
     build_reviews(args.shared)
 
 

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from palermo.reviews.roles import ensure_coordinators_group
 
@@ -18,7 +19,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def coordinator(django_user_model, db):
     user = django_user_model.objects.create_user(
-        username="coordinator", email="coordinator@example.org", password="x", is_staff=True
+        email="coordinator@example.org", password="x", is_staff=True
     )
     user.groups.add(ensure_coordinators_group())
     return user
@@ -27,12 +28,19 @@ def coordinator(django_user_model, db):
 @pytest.fixture
 def member(django_user_model, db):
     """A signed-in person with no coordinator role."""
-    return django_user_model.objects.create_user(
-        username="member", email="member@example.org", password="x"
-    )
+    return django_user_model.objects.create_user(email="member@example.org", password="x")
 
 
 @pytest.fixture
 def coordinator_client(client, coordinator):
     client.force_login(coordinator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """A request in another language leaves it active in the thread; start each test in
+    English so assertions do not depend on test order."""
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from palermo.api import reference, reviews
+from palermo.api import organizations, reference, reviews
 
 api = NinjaAPI(
     title="Palermo Hub API",
@@ -14,3 +14,4 @@ api = NinjaAPI(
 )
 api.add_router("/", reference.router)
 api.add_router("/", reviews.router)
+api.add_router("/", organizations.router)

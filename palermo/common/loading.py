@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models
+from django.utils import translation
 
 from palermo.common.enums import Origin
 
@@ -61,7 +62,9 @@ def sync_rows(
     """Make the table agree with `rows` (field name -> Python value, FKs as `<name>_id`).
 
     Returns every instance by key, for loading dependent tables without more queries."""
-    label = model._meta.verbose_name_plural
+    # Reports read the same whatever language a caller left active.
+    with translation.override("en"):
+        label = str(model._meta.verbose_name_plural)
     existing = {
         instance_key(obj): obj
         for obj in (queryset if queryset is not None else model.objects.all())

@@ -23,3 +23,8 @@ class StateKind(models.TextChoices):
     UN_MEMBER = "un_member", _("UN Member State")
     NON_MEMBER = "non_member", _("Non-member State")
     ORGANIZATION = "organization", _("Regional economic integration organization")
+
+
+class TopicPillar(models.TextChoices):
+    MARKET = "market", _("Criminal market")
+    RESILIENCE = "resilience", _("Resilience")

@@ -7,7 +7,12 @@ from simple_history.models import HistoricalRecords
 
 from palermo.common.enums import Confidence, DatePrecision
 from palermo.common.models import Curated, Sourced, validate_sources
-from palermo.reference.enums import ParticipationAction, ParticipationStatus, StateKind
+from palermo.reference.enums import (
+    ParticipationAction,
+    ParticipationStatus,
+    StateKind,
+    TopicPillar,
+)
 
 
 class Instrument(Curated, Sourced):
@@ -188,3 +193,21 @@ class Participation(Curated, Sourced):
 
     def __str__(self):
         return f"{self.state} / {self.instrument}: {self.get_status_display()}"
+
+
+class Topic(Curated, Sourced):
+    """A crime market or resilience area (Global Organized Crime Index taxonomy), used to
+    describe what organizations and experts know about."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    pillar = models.CharField(_("pillar"), max_length=12, choices=TopicPillar.choices)
+    name = models.CharField(_("name"), max_length=120)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pillar", "name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name

@@ -19,6 +19,7 @@ from palermo.reference.models import (
     Participation,
     RegionalGroup,
     State,
+    Topic,
 )
 from palermo.reference.untc import UntcRow, match_states
 
@@ -131,6 +132,22 @@ def reference_load(
                 "regional_group_note": r["regional_group_note"],
             }
             for r in read_csv(data_dir / "states.csv")
+        ),
+        key=lambda v: (v["code"],),
+        instance_key=lambda o: (o.code,),
+        **opts,
+    )
+    sync_rows(
+        Topic,
+        (
+            {
+                "code": r["code"],
+                "pillar": r["pillar"],
+                f"name_{default_language}": r["name"],
+                "sources": r["sources"],
+                "confidence": r["confidence"],
+            }
+            for r in read_csv(data_dir / "topics.csv")
         ),
         key=lambda v: (v["code"],),
         instance_key=lambda o: (o.code,),

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from palermo.reference.models import Article, Cluster, Instrument, RegionalGroup, State
+from palermo.reference.models import Article, Cluster, Instrument, RegionalGroup, State, Topic
 
 
 # Historical models are registered too: without it simple-history cannot create a history
@@ -27,4 +27,9 @@ class RegionalGroupTranslation(TranslationOptions):
 
 @register([State, State.history.model])
 class StateTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register([Topic, Topic.history.model])
+class TopicTranslation(TranslationOptions):
     fields = ("name",)

@@ -5,7 +5,6 @@ shows one says "demo". Real facts are never edited: demo events are added beside
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from palermo.common.enums import Confidence
@@ -19,11 +18,8 @@ from palermo.reviews.models import (
     Reviewer,
     StageEvent,
 )
-from palermo.reviews.roles import ensure_coordinators_group
 
 DEMO_SOURCE = "https://example.org/palermo-hub-demo-record"
-DEMO_COORDINATOR = "demo-coordinator"
-DEMO_PASSWORD = "demo-coordinator-password"
 
 # (State, phase, stages reached with the day offset from the phase start). Current
 # phases get a few stages so the tracker's table and map show movement; two past phases
@@ -141,21 +137,6 @@ def demo_seed() -> list[str]:
             )
             if created:
                 done.append(f"demo reviewing State: {reviewer_code} for {instrument_code}")
-    user_model = get_user_model()
-    coordinator, created = user_model.objects.get_or_create(
-        username=DEMO_COORDINATOR,
-        defaults={
-            "email": "coordinator@example.org",
-            "is_staff": True,
-            "first_name": "Demo",
-            "last_name": "Coordinator",
-        },
-    )
-    if created:
-        coordinator.set_password(DEMO_PASSWORD)
-        coordinator.save()
-        done.append(f"demo coordinator: {DEMO_COORDINATOR}")
-    coordinator.groups.add(ensure_coordinators_group())
     return done
 
 
@@ -164,5 +145,4 @@ def demo_remove() -> int:
     removed = 0
     for model in (StageEvent, FocalPoint, ReviewDocument, Reviewer):
         removed += model.objects.filter(is_demo=True).delete()[0]
-    removed += get_user_model().objects.filter(username=DEMO_COORDINATOR).delete()[0]
     return removed

@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import translation
 
 from palermo.common.loading import LoadReport, parse_bool, read_csv, sync_rows
 from palermo.reference.models import Cluster, State
@@ -87,5 +88,7 @@ def workplan_load(
         review = CountryReview(state_id=state_id, phase_id=phase_id)
         review._change_reason = "load_reference: created"
         review.save()
-    report.created[CountryReview._meta.verbose_name_plural] += len(missing)
-    report.unchanged[CountryReview._meta.verbose_name_plural] += len(wanted & have)
+    with translation.override("en"):
+        label = str(CountryReview._meta.verbose_name_plural)
+    report.created[label] += len(missing)
+    report.unchanged[label] += len(wanted & have)

@@ -109,7 +109,7 @@ def test_coordinator_correction_survives_a_reimport_and_is_reported():
 
 @pytest.mark.django_db
 def test_a_changed_file_updates_only_what_changed(tmp_path):
-    for name in ("instruments", "clusters", "articles", "states", "participation"):
+    for name in ("instruments", "clusters", "articles", "states", "participation", "topics"):
         text = (DATA_DIR / f"{name}.csv").read_text(encoding="utf-8")
         if name == "articles":
             text = text.replace(
@@ -125,7 +125,7 @@ def test_a_changed_file_updates_only_what_changed(tmp_path):
 
 @pytest.mark.django_db
 def test_a_malformed_file_changes_nothing(tmp_path):
-    for name in ("instruments", "clusters", "articles", "states", "participation"):
+    for name in ("instruments", "clusters", "articles", "states", "participation", "topics"):
         (tmp_path / f"{name}.csv").write_text(
             (DATA_DIR / f"{name}.csv").read_text(encoding="utf-8"), encoding="utf-8"
         )

@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from palermo.reviews.demo import DEMO_COORDINATOR, DEMO_PASSWORD, demo_remove, demo_seed
+from palermo.organizations.demo import (
+    demo_logins,
+    demo_organizations_remove,
+    demo_organizations_seed,
+)
+from palermo.reviews.demo import demo_remove, demo_seed
 
 
 class Command(BaseCommand):
@@ -22,12 +27,15 @@ class Command(BaseCommand):
                 "public site. Pass --allow-without-debug for a staging copy."
             )
         if options["remove"]:
-            self.stdout.write(f"Removed {demo_remove()} demo records.")
+            removed = demo_remove() + demo_organizations_remove()
+            self.stdout.write(f"Removed {removed} demo records.")
             return
-        done = demo_seed()
+        done = demo_seed() + demo_organizations_seed()
         for line in done:
             self.stdout.write(f"added {line}")
         self.stdout.write(f"{len(done)} demo records added (existing ones kept).")
         self.stdout.write(
-            f"Demo coordinator login (admin at /admin/): {DEMO_COORDINATOR} / {DEMO_PASSWORD}"
+            "Demo logins (sign in at /accounts/login/; every account is marked demo):"
         )
+        for line in demo_logins():
+            self.stdout.write(line)

@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    SIGNED_UP = "signed_up", _("Account created")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    EMAIL_CONFIRMED = "email_confirmed", _("E-mail address confirmed")
+    MFA_ADDED = "mfa_added", _("Second factor added")
+    MFA_REMOVED = "mfa_removed", _("Second factor removed")
+    MFA_RECOVERY_CODES_RESET = "mfa_recovery_reset", _("Recovery codes regenerated")
+    OTHER_SESSIONS_ENDED = "sessions_ended", _("Other sessions logged out")
+    ORGANIZATION_CREATED = "org_created", _("Organization created")
+    ORGANIZATION_UPDATED = "org_updated", _("Organization profile updated")
+    ORGANIZATION_VERIFIED = "org_verified", _("Organization verified")
+    ORGANIZATION_REJECTED = "org_rejected", _("Organization rejected")
+    ORGANIZATION_FLAGGED = "org_flagged", _("Organization name flagged as a look-alike")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    MEMBER_JOINED = "member_joined", _("Member joined")
+    MEMBER_ROLE_CHANGED = "member_role_changed", _("Member role changed")
+    MEMBER_REMOVED = "member_removed", _("Member removed")
+    MEMBER_LEFT = "member_left", _("Member left")
+    OWNERSHIP_TRANSFERRED = "ownership_transferred", _("Ownership transferred")
+    EXPERT_PUBLISHED = "expert_published", _("Expert profile published")
+    EXPERT_WITHDRAWN = "expert_withdrawn", _("Expert profile withdrawn")
+    EXPERT_CONTACTED = "expert_contacted", _("Expert contacted through the hub")
+    EXPORT = "export", _("Data exported")

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from palermo.audit import views
+
+app_name = "audit"
+urlpatterns = [path("coordination/audit/", views.event_list, name="event_list")]

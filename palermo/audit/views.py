@@ -1,0 +1,62 @@
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from palermo.accounts.permissions import is_coordinator
+from palermo.audit.enums import AuditAction
+from palermo.audit.models import AuditEvent
+
+
+class _BadFilter(ValueError):
+    pass
+
+
+def _date(value: str, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _BadFilter(_("%(name)s must be a date like 2026-11-29.") % {"name": name}) from None
+
+
+@login_required
+def event_list(request):
+    """The audit log, for coordinators, filtered by action, organization, person, dates."""
+    if not is_coordinator(request.user):
+        raise Http404
+    events = AuditEvent.objects.select_related("actor", "organization")
+    params = request.GET
+    try:
+        action = params.get("action", "")
+        if action and action not in AuditAction.values:
+            raise _BadFilter(_("Unknown action “%(value)s”.") % {"value": action[:40]})
+        if action:
+            events = events.filter(action=action)
+        if params.get("organization"):
+            events = events.filter(organization__slug=params["organization"][:80])
+        if params.get("actor"):
+            events = events.filter(actor__email__iexact=params["actor"][:254])
+        since, until = (
+            _date(params.get("since", ""), "since"),
+            _date(params.get("until", ""), "until"),
+        )
+        if since:
+            events = events.filter(created_at__date__gte=since)
+        if until:
+            events = events.filter(created_at__date__lte=until)
+    except _BadFilter as error:
+        return HttpResponseBadRequest(
+            render_to_string("reviews/filter_error.html", {"message": str(error)}, request)
+        )
+    page = Paginator(events, 50).get_page(params.get("page"))
+    return render(
+        request,
+        "audit/event_list.html",
+        {"page": page, "actions": AuditAction.choices, "params": params},
+    )
