@@ -60,9 +60,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "palermo.accounts.middleware.SessionSecurityMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the message middleware: both tell the person why they were sent elsewhere.
+    "palermo.accounts.middleware.SessionSecurityMiddleware",
     "palermo.accounts.middleware.CoordinatorMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -140,6 +141,11 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Palermo Hub"
 MFA_RECOVERY_CODE_COUNT = 10
+MFA_ADAPTER = "palermo.accounts.adapter.MfaAdapter"
+# Encrypts TOTP secrets and recovery-code seeds at rest (a copy of the database alone must
+# not let anyone generate codes). Derived from SECRET_KEY unless set; changing it makes
+# existing authenticators unusable, so set it once, explicitly, in production.
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY", "")
 
 # Sessions: 60 minutes of inactivity (renewed on every request) and 12 hours at most.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 3600)
@@ -279,9 +285,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "palermo.common.logging.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        # On the loggers too, so every handler (and test capture) gets the redacted record.
+        "django.request": {"filters": ["redact"]},
+        "django.server": {"level": "WARNING", "filters": ["redact"]},
+    },
 }
 
 # --- Caching ----------------------------------------------------------------------------

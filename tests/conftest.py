@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management import call_command
 from django.utils import translation
 
@@ -22,6 +23,8 @@ def coordinator(django_user_model, db):
         email="coordinator@example.org", password="x", is_staff=True
     )
     user.groups.add(ensure_coordinators_group())
+    # Coordinator powers need a second factor (palermo/accounts/permissions.py).
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     return user
 
 

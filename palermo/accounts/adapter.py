@@ -1,9 +1,13 @@
+import base64
 import hashlib
 import hmac
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import truncate_ip
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 
 from palermo.common.tasks import send_email
@@ -14,9 +18,11 @@ class AccountAdapter(DefaultAccountAdapter):
         """Render now, send from the task worker after the transaction commits, so a slow
         or failing mail server never blocks or breaks a sign-in."""
         request = context.get("request") or self.request
-        message = self.render_mail(
-            template_prefix, email, {"request": request, "email": email, **context}
-        )
+        defaults = {"request": request, "email": email}
+        if request is not None:
+            # allauth's own send_mail adds the site; its mail templates greet with its name.
+            defaults["current_site"] = get_current_site(request)
+        message = self.render_mail(template_prefix, email, {**defaults, **context})
         html = next(
             (
                 content
@@ -41,3 +47,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_SIGNUP_OPEN
+
+
+def _fernet() -> Fernet:
+    secret = settings.MFA_ENCRYPTION_KEY or settings.SECRET_KEY
+    key = hashlib.sha256(b"palermo-hub-mfa:" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    """Second-factor secrets are encrypted at rest."""
+
+    def encrypt(self, text: str) -> str:
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return _fernet().decrypt(encrypted_text.encode()).decode()

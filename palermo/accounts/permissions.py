@@ -12,7 +12,13 @@ def is_administrator(user) -> bool:
 
 
 def is_coordinator(user) -> bool:
-    """Network secretariat staff (administrators count as coordinators too)."""
+    """Network secretariat staff acting as such: in the coordinators group (or an
+    administrator) AND protected by a second factor. Without one, a coordinator's account
+    has no more power than a member's, wherever the check is made (pages, API, feeds)."""
+    return in_coordinators_group(user) and has_mfa(user)
+
+
+def in_coordinators_group(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
@@ -26,9 +32,17 @@ def is_coordinator(user) -> bool:
 
 
 def must_use_mfa(user) -> bool:
-    """Coordinators and administrators may not act without a second factor."""
-    return is_coordinator(user) or is_administrator(user)
+    """Coordinators and administrators may not act without a second factor; nor may any
+    other staff account, since Django lets every staff account into the admin."""
+    if in_coordinators_group(user) or is_administrator(user):
+        return True
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
 def has_mfa(user) -> bool:
-    return bool(user and user.is_authenticated and is_mfa_enabled(user))
+    if not (user and user.is_authenticated):
+        return False
+    cached = getattr(user, "_has_mfa_cache", None)  # one query per request at most
+    if cached is None:
+        cached = user._has_mfa_cache = is_mfa_enabled(user)
+    return cached

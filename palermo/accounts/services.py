@@ -1,4 +1,4 @@
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.db.models import F
 
@@ -14,7 +14,8 @@ def user_end_other_sessions(*, request) -> None:
     Bumps the user's session epoch: other sessions carry the old one and are ended by
     SessionSecurityMiddleware on their next request."""
     user = request.user
-    type(user).objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    # request.user is a lazy proxy: type(user) is SimpleLazyObject, not the model.
+    get_user_model().objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
     request.session[SESSION_EPOCH] = user.session_epoch
     update_session_auth_hash(request, user)

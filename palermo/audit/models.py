@@ -5,6 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from palermo.audit.enums import AuditAction
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses bulk rewrites: an audit trail that can be edited proves nothing."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit events are append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValueError("Audit events are append-only")
+
+
 class AuditEvent(models.Model):
     """One security-relevant event: who, what, when, on which object.
 
@@ -33,6 +43,8 @@ class AuditEvent(models.Model):
         verbose_name=_("organization"),
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

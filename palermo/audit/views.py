@@ -22,7 +22,9 @@ def _date(value: str, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _BadFilter(_("%(name)s must be a date like 2026-11-29.") % {"name": name}) from None
+        raise _BadFilter(
+            _("“%(field)s” must be a date like 2026-11-29.") % {"field": name}
+        ) from None
 
 
 @login_required
@@ -43,8 +45,8 @@ def event_list(request):
         if params.get("actor"):
             events = events.filter(actor__email__iexact=params["actor"][:254])
         since, until = (
-            _date(params.get("since", ""), "since"),
-            _date(params.get("until", ""), "until"),
+            _date(params.get("since", ""), _("Since")),
+            _date(params.get("until", ""), _("Until")),
         )
         if since:
             events = events.filter(created_at__date__gte=since)

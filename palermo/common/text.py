@@ -24,10 +24,12 @@ from functools import cache, lru_cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# Embeddings, overrides and isolates reorder the text around them ("Trojan Source"): refused.
+# The marks (LRM U+200E, RLM U+200F, ALM U+061C) only nudge neutral characters and are typed by
+# Arabic, Persian and Urdu keyboards in ordinary text, so they are allowed.
 BIDI_CONTROLS: frozenset[str] = frozenset(
     [chr(c) for c in range(0x202A, 0x202F)]  # LRE, RLE, PDF, LRO, RLO
     + [chr(c) for c in range(0x2066, 0x206A)]  # LRI, RLI, FSI, PDI
-    + ["\u200e", "\u200f", "\u061c"]  # LRM, RLM, ALM
 )
 
 # Tab, LF and CR are the only control characters real text needs. DEL (U+007F) and the C1 range

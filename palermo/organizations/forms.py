@@ -12,13 +12,19 @@ from palermo.reference.models import Article, State
 _HTTP_ONLY = URLValidator(schemes=["http", "https"])
 
 
+class HttpUrlField(forms.URLField):
+    """A URL field that accepts http and https only. It replaces URLField's default
+    validator instead of adding a second one, so a bad address gets one error, not two."""
+
+    default_validators = [_HTTP_ONLY]
+
+
 class OrganizationForm(forms.ModelForm):
-    website = forms.URLField(
+    website = HttpUrlField(
         label=_("Website"),
         required=False,
         max_length=300,
         assume_scheme="https",
-        validators=[_HTTP_ONLY],
     )
     languages = forms.MultipleChoiceField(
         label=_("Working languages"),
@@ -63,8 +69,15 @@ class OrganizationForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args, **kwargs):
+    OWNER_ONLY = ("is_listed", "require_mfa")
+
+    def __init__(self, *args, is_owner: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not is_owner:
+            # Making the organization public, or binding every member to a second factor,
+            # is the owners' decision.
+            for name in self.OWNER_ONLY:
+                del self.fields[name]
         self.fields["headquarters"].queryset = State.objects.order_by("name")
         self.fields["countries"].queryset = State.objects.order_by("name")
         self.fields["articles"].queryset = Article.objects.select_related("instrument")
@@ -80,7 +93,7 @@ class OrganizationForm(forms.ModelForm):
         return image
 
     def profile_data(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
         data["logo"] = self.cleaned_data.get("logo_file")
         return data
 

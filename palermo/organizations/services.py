@@ -206,6 +206,10 @@ def invitation_create(*, organization: Organization, by, email: str, role: str) 
         raise ValidationError(_("This person is already a member."))
     if role not in MemberRole.values:
         raise ValidationError(_("Unknown role."))
+    if any(i.is_open for i in organization.invitations.filter(email__iexact=email)):
+        raise ValidationError(
+            _("An invitation to this address is already open. Withdraw it first to send a new one.")
+        )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organization=organization,

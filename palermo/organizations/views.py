@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +37,16 @@ def _organization(request, slug: str):
     if not permissions.can_view_organization(request.user, organization, membership):
         raise Http404
     return organization, membership
+
+
+def _deny(request, organization, membership):
+    """Member pages: people with no tie to the organization get 404 (they learn nothing),
+    members and coordinators without the needed role get 403."""
+    if membership is None and not permissions.can_view_members(
+        request.user, organization, membership
+    ):
+        raise Http404
+    raise PermissionDenied
 
 
 def _mfa_gate(request, organization, membership):
@@ -104,7 +116,11 @@ def organization_logo(request, slug: str):
         content_type=("image/png" if organization.logo.endswith(".png") else "image/jpeg"),
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "public, max-age=3600"
+    # Only a public organization's logo may sit in shared caches: a pending or unlisted
+    # one is shown to its members and coordinators only.
+    response["Cache-Control"] = (
+        "public, max-age=3600" if organization.is_public else "private, max-age=3600"
+    )
     return response
 
 
@@ -138,11 +154,17 @@ def _tell_removed_metadata(request, form):
 def organization_edit(request, slug: str):
     organization, membership = _organization(request, slug)
     if not permissions.can_edit_organization(request.user, organization, membership):
-        raise PermissionDenied
+        _deny(request, organization, membership)
     if gate := _mfa_gate(request, organization, membership):
         return gate
+    # A ModelForm writes the submitted values into its instance while validating; give it
+    # a copy, so the service still sees what changed (message, audit record, look-alike
+    # check on renames) and an invalid form does not show the rejected name as the title.
     form = forms.OrganizationForm(
-        request.POST or None, request.FILES or None, instance=organization
+        request.POST or None,
+        request.FILES or None,
+        instance=copy.copy(organization),
+        is_owner=permissions.can_manage_members(request.user, organization, membership),
     )
     if request.method == "POST" and form.is_valid():
         changed = services.organization_update(
@@ -162,7 +184,7 @@ def organization_edit(request, slug: str):
 def organization_members(request, slug: str):
     organization, membership = _organization(request, slug)
     if not permissions.can_view_members(request.user, organization, membership):
-        raise Http404
+        _deny(request, organization, membership)
     if gate := _mfa_gate(request, organization, membership):
         return gate
     can_manage = permissions.can_manage_members(request.user, organization, membership)
@@ -188,9 +210,9 @@ def organization_members(request, slug: str):
 def _manage(request, slug: str):
     organization, membership = _organization(request, slug)
     if not permissions.can_manage_members(request.user, organization, membership):
-        if permissions.can_view_members(request.user, organization, membership):
-            raise PermissionDenied
-        raise Http404
+        _deny(request, organization, membership)
+    if organization.require_mfa and not has_mfa(request.user):
+        raise PermissionDenied  # the members page itself sends them to set one up
     return organization, membership
 
 

@@ -38,9 +38,9 @@ def sign_in(page: Page, site_url: str) -> None:
     page.goto(f"{site_url}/admin/")
     page.fill("input[name=login]", EMAIL)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.fill("input[name=code]", current_code())
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
 
 
 def test_coordinator_records_a_stage_event_that_visitors_then_see(
