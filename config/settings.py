@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "palermo.reference",
     "palermo.reviews",
     "palermo.organizations",
+    "palermo.submissions",
 ]
 AUTH_USER_MODEL = "accounts.User"
 

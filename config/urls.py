@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("palermo.reviews.urls")),
     path("", include("palermo.organizations.urls")),
     path("", include("palermo.audit.urls")),
+    path("", include("palermo.submissions.urls")),
 ]

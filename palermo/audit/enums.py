@@ -29,4 +29,5 @@ class AuditAction(models.TextChoices):
     EXPERT_PUBLISHED = "expert_published", _("Expert profile published")
     EXPERT_WITHDRAWN = "expert_withdrawn", _("Expert profile withdrawn")
     EXPERT_CONTACTED = "expert_contacted", _("Expert contacted through the hub")
+    SUBMISSION_TRANSITION = "submission_step", _("Submission workflow step")
     EXPORT = "export", _("Data exported")

@@ -3,6 +3,8 @@ from django.shortcuts import get_object_or_404, render
 
 from palermo.reference import queries
 from palermo.reference.models import Article, Instrument
+from palermo.reviews.calendar import review_today
+from palermo.submissions.queries import SubmissionFilters, published_submissions
 
 
 def instrument_list(request):
@@ -27,7 +29,15 @@ def article_detail(request, code: str, number: int):
         article = queries.articles(instrument=code).get(number=number)
     except (queries.ArticleFilterError, Article.DoesNotExist):
         raise Http404 from None
-    return render(request, "reference/article_detail.html", {"article": article})
+    submissions = published_submissions(
+        SubmissionFilters(article=f"{article.instrument.code}-{article.number}"),
+        today=review_today(),
+    )[:20]
+    return render(
+        request,
+        "reference/article_detail.html",
+        {"article": article, "submissions": submissions},
+    )
 
 
 def cluster_list(request):

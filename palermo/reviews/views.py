@@ -10,6 +10,7 @@ from palermo.reviews import feeds, queries
 from palermo.reviews.calendar import review_today
 from palermo.reviews.enums import Progress, Stage
 from palermo.reviews.guidance import guidance_for
+from palermo.submissions.queries import SubmissionFilters, published_submissions
 
 
 def home(request):
@@ -89,6 +90,9 @@ def state_detail(request, code: str):
             "progress": progress,
             "guidance": guidance_for(progress),
             "stages": Stage,
+            "submissions": published_submissions(
+                SubmissionFilters(state=detail.state.code), today=review_today()
+            )[:20],
         },
     )
 

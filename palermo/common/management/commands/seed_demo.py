@@ -7,6 +7,7 @@ from palermo.organizations.demo import (
     demo_organizations_seed,
 )
 from palermo.reviews.demo import demo_remove, demo_seed
+from palermo.submissions.demo import demo_submissions_remove, demo_submissions_seed
 
 
 class Command(BaseCommand):
@@ -27,10 +28,10 @@ class Command(BaseCommand):
                 "public site. Pass --allow-without-debug for a staging copy."
             )
         if options["remove"]:
-            removed = demo_remove() + demo_organizations_remove()
+            removed = demo_remove() + demo_submissions_remove() + demo_organizations_remove()
             self.stdout.write(f"Removed {removed} demo records.")
             return
-        done = demo_seed() + demo_organizations_seed()
+        done = demo_seed() + demo_organizations_seed() + demo_submissions_seed()
         for line in done:
             self.stdout.write(f"added {line}")
         self.stdout.write(f"{len(done)} demo records added (existing ones kept).")

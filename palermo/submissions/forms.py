@@ -1,0 +1,154 @@
+import uuid
+
+from django import forms
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from palermo.reference.models import Article, State
+from palermo.submissions.models import Recommendation, Submission, SubmissionSource
+
+
+class SubmissionForm(forms.ModelForm):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "state",
+            "cluster",
+            "instruments",
+            "articles",
+            "title",
+            "summary",
+            "law",
+            "practice",
+            "language",
+            "tier",
+            "show_authors",
+            "embargo_until",
+        ]
+        widgets = {
+            "instruments": forms.CheckboxSelectMultiple,
+            "articles": forms.SelectMultiple(attrs={"size": 10}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "law": forms.Textarea(attrs={"rows": 10}),
+            "practice": forms.Textarea(attrs={"rows": 10}),
+            "tier": forms.RadioSelect,
+            "embargo_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = State.objects.order_by("name")
+        self.fields["articles"].queryset = Article.objects.select_related("instrument")
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4().hex)
+        if self.instance.pk:
+            self.initial.setdefault("base_version", self.instance.version)
+            # The State is fixed once the draft exists: a submission addresses one review.
+            self.fields["state"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        articles, instruments = cleaned.get("articles"), cleaned.get("instruments")
+        if articles and instruments is not None:
+            outside = [a for a in articles if a.instrument not in instruments]
+            if outside:
+                self.add_error(
+                    "articles",
+                    _("These articles belong to instruments you did not select: %(list)s.")
+                    % {"list": ", ".join(str(a) for a in outside)},
+                )
+        return cleaned
+
+    def submission_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class _RowMixin:
+    """A formset row counts as filled only when its main field is: a blank extra row whose
+    select boxes still show their defaults is ignored, not an error."""
+
+    key_field = ""
+
+    def has_changed(self):
+        return bool(str(self[self.key_field].value() or "").strip())
+
+
+class RecommendationForm(_RowMixin, forms.ModelForm):
+    key_field = "text"
+
+    class Meta:
+        model = Recommendation
+        fields = ["text", "addressee", "priority", "articles"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "articles": forms.SelectMultiple(attrs={"size": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["articles"].queryset = Article.objects.select_related("instrument")
+
+
+class SourceForm(_RowMixin, forms.ModelForm):
+    key_field = "title"
+    url = forms.URLField(
+        label=_("Address (URL)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+
+    class Meta:
+        model = SubmissionSource
+        fields = ["title", "url", "date", "kind"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+RecommendationFormSet = forms.formset_factory(
+    RecommendationForm, extra=2, max_num=50, validate_max=True
+)
+SourceFormSet = forms.formset_factory(SourceForm, extra=2, max_num=100, validate_max=True)
+
+
+def rows(formset) -> list[dict]:
+    """The filled rows of a formset; blank extra rows are skipped."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def initial_recommendations(submission) -> list[dict]:
+    return [
+        {
+            "text": r.text,
+            "addressee": r.addressee,
+            "priority": r.priority,
+            "articles": list(r.articles.all()),
+        }
+        for r in submission.recommendations.all()
+    ]
+
+
+def initial_sources(submission) -> list[dict]:
+    return [
+        {"title": s.title, "url": s.url, "date": s.date, "kind": s.kind}
+        for s in submission.sources.all()
+    ]
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

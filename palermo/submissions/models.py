@@ -1,0 +1,264 @@
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from palermo.common.text import validate_plain_text, validate_single_line
+from palermo.organizations.enums import Language
+from palermo.organizations.models import Organization
+from palermo.reference.models import Article, Cluster, Instrument, State
+from palermo.reviews.models import CountryReview
+from palermo.submissions.enums import (
+    Addressee,
+    IdentityTier,
+    Priority,
+    SourceKind,
+    SubmissionStatus,
+)
+
+
+class Submission(models.Model):
+    """Civil-society input on one State's review: the law, the practice with evidence,
+    recommendations and sources. Every save is a version (SubmissionVersion)."""
+
+    reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("lead organization"),
+    )
+    state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("State under review"),
+    )
+    review = models.ForeignKey(
+        CountryReview,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("review"),
+    )
+    cluster = models.ForeignKey(
+        Cluster,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("cluster"),
+    )
+    instruments = models.ManyToManyField(
+        Instrument, related_name="submissions", verbose_name=_("instruments")
+    )
+    articles = models.ManyToManyField(
+        Article, blank=True, related_name="submissions", verbose_name=_("articles")
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    summary = models.TextField(_("summary"), max_length=2000, validators=[validate_plain_text])
+    law = models.TextField(
+        _("the law (de jure)"),
+        max_length=30000,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text=_("How the law and regulations implement the articles."),
+    )
+    practice = models.TextField(
+        _("the practice (de facto), with evidence"),
+        max_length=30000,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text=_("What happens in practice, and the evidence for it."),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.EN
+    )
+    tier = models.CharField(
+        _("identity"), max_length=16, choices=IdentityTier.choices, default=IdentityTier.ATTRIBUTED
+    )
+    show_authors = models.BooleanField(_("name the authors too"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.DRAFT,
+        db_index=True,
+    )
+    embargo_until = models.DateField(
+        _("not public before"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: published only from this date (Vienna), e.g. after the "
+            "review's summary is out."
+        ),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"), blank=True, validators=[validate_plain_text]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("submissions:submission_detail", args=[self.reference])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+
+
+class Recommendation(models.Model):
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField(_("recommendation"), max_length=3000, validators=[validate_plain_text])
+    addressee = models.CharField(_("addressed to"), max_length=12, choices=Addressee.choices)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    articles = models.ManyToManyField(
+        Article, blank=True, related_name="recommendations", verbose_name=_("articles")
+    )
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class SubmissionSource(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line])
+    url = models.URLField(_("address (URL)"), max_length=500, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=SourceKind.choices, default=SourceKind.REPORT
+    )
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title
+
+
+class SubmissionVersion(models.Model):
+    """The content as saved, canonical and hashed: any two versions can be compared, and a
+    receipt can prove which one was sent."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "number"], name="submission_version_unique"
+            )
+        ]
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+
+    def __str__(self):
+        return f"{self.submission.reference} v{self.number}"
+
+
+def canonical_json(content: dict) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(content: dict) -> str:
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+class SubmissionEvent(models.Model):
+    """One step of the workflow: who moved the submission from which status to which."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=16, choices=SubmissionStatus.choices)
+    to_status = models.CharField(max_length=16, choices=SubmissionStatus.choices)
+    version = models.PositiveIntegerField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True, validators=[validate_plain_text])
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+
+    def __str__(self):
+        return f"{self.submission.reference}: {self.from_status} → {self.to_status}"
+
+
+class Comment(models.Model):
+    """A private comment between the organization and the coordinators."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=5000, validators=[validate_plain_text])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self):
+        return f"{self.submission.reference}: {self.body[:40]}"
+
+
+class FormToken(models.Model):
+    """A form's one-time token: a re-posted form (double click, back button, retry) finds
+    its token used and is answered with the result of the first post, never a duplicate."""
+
+    token = models.CharField(max_length=64, unique=True)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form token")
+        verbose_name_plural = _("form tokens")
+
+    def __str__(self):
+        return self.token

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from palermo.submissions import views
+
+app_name = "submissions"
+urlpatterns = [
+    path("submissions/", views.submission_list, name="submission_list"),
+    path("submissions/new/", views.submission_new, name="submission_new"),
+    path("submissions/mine/", views.my_submissions, name="my_submissions"),
+    path("submissions/<str:reference>/", views.submission_detail, name="submission_detail"),
+    path("submissions/<str:reference>/edit/", views.submission_edit, name="submission_edit"),
+    path(
+        "submissions/<str:reference>/versions/",
+        views.submission_versions,
+        name="submission_versions",
+    ),
+    path(
+        "submissions/<str:reference>/steps/<str:action>/",
+        views.submission_transition,
+        name="submission_transition",
+    ),
+    path("submissions/<str:reference>/comments/", views.comment_add, name="comment_add"),
+    path("coordination/submissions/", views.moderation_queue, name="moderation_queue"),
+]

@@ -1,0 +1,366 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import OperationalError
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from palermo.accounts.permissions import is_coordinator
+from palermo.organizations.enums import Language, OrganizationType
+from palermo.organizations.models import Membership
+from palermo.reference.models import Cluster, Instrument, State
+from palermo.reviews.calendar import review_today
+from palermo.submissions import forms, permissions, queries, services
+from palermo.submissions.enums import SubmissionStatus, Transition
+from palermo.submissions.identity import public_author
+from palermo.submissions.models import Submission
+
+PAGE_SIZE = 25
+
+
+def _bad_filter(request, error):
+    return HttpResponseBadRequest(
+        render_to_string("reviews/filter_error.html", {"message": str(error)}, request)
+    )
+
+
+def _membership(user, organization) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, organization=organization).first()
+
+
+def _submission(request, reference: str):
+    """The submission and the viewer's membership in its lead organization, or 404 when the
+    viewer may not know it exists (someone else's draft is a 404, not a 403)."""
+    try:
+        submission = queries.submission_for_page(reference)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+    membership = _membership(request.user, submission.organization)
+    if not permissions.can_view_submission(
+        request.user, submission, membership, today=review_today()
+    ):
+        raise Http404
+    return submission, membership
+
+
+def submission_list(request):
+    try:
+        filters = queries.parse_submission_filters(request.GET)
+    except queries.FilterError as error:
+        return _bad_filter(request, error)
+    page = Paginator(
+        queries.published_submissions(filters, today=review_today()), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    for submission in page.object_list:
+        submission.public_author = public_author(submission)
+    return render(
+        request,
+        "submissions/submission_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "states": State.objects.order_by("name"),
+            "instruments": Instrument.objects.all(),
+            "clusters": Cluster.objects.all(),
+            "languages": Language.choices,
+            "types": OrganizationType.choices,
+        },
+    )
+
+
+@login_required
+def my_submissions(request):
+    return render(
+        request,
+        "submissions/my_submissions.html",
+        {"submissions": queries.submissions_of_organizations(request.user)},
+    )
+
+
+def _formsets(request, submission=None):
+    if request.method == "POST":
+        return (
+            forms.RecommendationFormSet(request.POST, prefix="rec"),
+            forms.SourceFormSet(request.POST, prefix="src"),
+        )
+    return (
+        forms.RecommendationFormSet(
+            prefix="rec", initial=forms.initial_recommendations(submission) if submission else None
+        ),
+        forms.SourceFormSet(
+            prefix="src", initial=forms.initial_sources(submission) if submission else None
+        ),
+    )
+
+
+def _save_failed(request, context):
+    """The database refused the write (locked, full disk): keep the text, say why."""
+    messages.error(
+        request,
+        _(
+            "Your text could not be saved just now (the server is busy or "
+            "out of space). Nothing was lost: it is still in the form below. "
+            "Try again in a moment."
+        ),
+    )
+    return render(request, "submissions/submission_form.html", context, status=503)
+
+
+@login_required
+def submission_new(request):
+    memberships = [
+        m
+        for m in Membership.objects.filter(user=request.user).select_related("organization")
+        if permissions.can_start_submission(m)
+    ]
+    if not memberships:
+        raise PermissionDenied
+    slug = request.POST.get("organization") or request.GET.get("organization")
+    membership = next((m for m in memberships if m.organization.slug == slug), memberships[0])
+    initial = {}
+    if code := request.GET.get("state"):
+        initial["state"] = State.objects.filter(code=code.upper()).first()
+    form = forms.SubmissionForm(request.POST or None, initial=initial)
+    recommendations, sources = _formsets(request)
+    context = {
+        "form": form,
+        "recommendations": recommendations,
+        "sources": sources,
+        "memberships": memberships,
+        "organization": membership.organization,
+    }
+    if request.method == "POST" and all(
+        [form.is_valid(), recommendations.is_valid(), sources.is_valid()]
+    ):
+        try:
+            result = services.submission_create(
+                organization=membership.organization,
+                by=request.user,
+                data=form.submission_data(),
+                recommendations=forms.rows(recommendations),
+                sources=forms.rows(sources),
+                form_token=form.cleaned_data["form_token"],
+            )
+        except OperationalError:
+            return _save_failed(request, context)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Draft %(reference)s saved (version 1).")
+                % {"reference": result.submission.reference},
+            )
+            return redirect(result.submission)
+    return render(request, "submissions/submission_form.html", context)
+
+
+def submission_detail(request, reference: str):
+    submission, membership = _submission(request, reference)
+    private = permissions.can_see_private_parts(request.user, submission, membership)
+    actions = (
+        [
+            (action, label)
+            for action, label in Transition.choices
+            if submission.status in services.TRANSITIONS[action][0]
+            and permissions.can_transition(request.user, submission, membership, action)
+        ]
+        if request.user.is_authenticated
+        else []
+    )
+    return render(
+        request,
+        "submissions/submission_detail.html",
+        {
+            "submission": submission,
+            "membership": membership,
+            "private": private,
+            "author": public_author(submission),
+            "can_edit": permissions.can_edit_submission(request.user, submission, membership),
+            "actions": actions,
+            "transition_form": forms.TransitionForm(),
+            "comment_form": forms.CommentForm() if private else None,
+            "comments": submission.comments.select_related("author") if private else [],
+            "events": submission.events.select_related("by") if private else [],
+            "versions": submission.versions.select_related("saved_by") if private else [],
+            "is_public": permissions.is_public(submission, today=review_today()),
+        },
+    )
+
+
+@login_required
+def submission_edit(request, reference: str):
+    submission, membership = _submission(request, reference)
+    if not permissions.can_edit_submission(request.user, submission, membership):
+        if membership is None:
+            raise Http404
+        raise PermissionDenied
+    form = forms.SubmissionForm(
+        request.POST or None, instance=Submission.objects.get(pk=submission.pk)
+    )
+    recommendations, sources = _formsets(request, submission)
+    context = {
+        "form": form,
+        "recommendations": recommendations,
+        "sources": sources,
+        "submission": submission,
+        "organization": submission.organization,
+    }
+    if request.method == "POST" and all(
+        [form.is_valid(), recommendations.is_valid(), sources.is_valid()]
+    ):
+        try:
+            result = services.submission_save(
+                submission=submission,
+                by=request.user,
+                data=form.submission_data(),
+                recommendations=forms.rows(recommendations),
+                sources=forms.rows(sources),
+                base_version=form.cleaned_data["base_version"] or 0,
+                form_token=form.cleaned_data["form_token"],
+            )
+        except services.EditConflict as conflict:
+            # Re-offer the person's own text, now based on the newest version, so a second
+            # save is a deliberate choice over what the other person wrote.
+            data = request.POST.copy()
+            data["base_version"] = conflict.current.number
+            rebased = forms.SubmissionForm(data, instance=Submission.objects.get(pk=submission.pk))
+            rebased.is_valid()
+            return render(
+                request,
+                "submissions/submission_conflict.html",
+                {
+                    **context,
+                    "form": rebased,
+                    "current": conflict.current,
+                    "yours": {
+                        "title": form.cleaned_data["title"],
+                        "summary": form.cleaned_data["summary"],
+                        "law": form.cleaned_data["law"],
+                        "practice": form.cleaned_data["practice"],
+                    },
+                },
+                status=409,
+            )
+        except OperationalError:
+            return _save_failed(request, context)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if result.changed:
+                messages.success(
+                    request,
+                    _("Saved as version %(version)s.") % {"version": result.submission.version},
+                )
+            else:
+                messages.info(request, _("Nothing changed; no new version."))
+            return redirect(result.submission)
+    return render(request, "submissions/submission_form.html", context)
+
+
+def submission_versions(request, reference: str):
+    submission, membership = _submission(request, reference)
+    if not permissions.can_see_private_parts(request.user, submission, membership):
+        raise Http404
+    versions = list(submission.versions.select_related("saved_by"))
+    older = newer = None
+    diff = []
+    try:
+        a, b = int(request.GET.get("a", 0)), int(request.GET.get("b", 0))
+    except ValueError:
+        return _bad_filter(request, _("Versions are numbers."))
+    if a and b:
+        by_number = {v.number: v for v in versions}
+        if a not in by_number or b not in by_number:
+            raise Http404
+        older, newer = by_number[min(a, b)], by_number[max(a, b)]
+        diff = services.versions_diff(older, newer)
+    return render(
+        request,
+        "submissions/submission_versions.html",
+        {
+            "submission": submission,
+            "versions": versions,
+            "older": older,
+            "newer": newer,
+            "diff": diff,
+        },
+    )
+
+
+@login_required
+@require_POST
+def submission_transition(request, reference: str, action: str):
+    submission, membership = _submission(request, reference)
+    if action not in Transition.values:
+        raise Http404
+    form = forms.TransitionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.submission_transition(
+            submission=submission, action=action, by=request.user, membership=membership, note=note
+        )
+    except PermissionDenied:
+        if membership is None and not is_coordinator(request.user):
+            raise Http404 from None
+        raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Transition(action).label})
+    return redirect(submission)
+
+
+@login_required
+@require_POST
+def comment_add(request, reference: str):
+    submission, membership = _submission(request, reference)
+    if not permissions.can_comment(request.user, submission, membership):
+        raise Http404
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                submission=submission, by=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(submission)
+
+
+@login_required
+def moderation_queue(request):
+    if not is_coordinator(request.user):
+        raise Http404
+    status = request.GET.get("status", SubmissionStatus.SUBMITTED)
+    if status not in permissions.COORDINATOR_VISIBLE:
+        return _bad_filter(request, _("Unknown status “%(value)s”.") % {"value": status[:20]})
+    state, cluster = request.GET.get("state", ""), request.GET.get("cluster", "")
+    page = Paginator(
+        queries.coordinator_queue(status=status, state=state, cluster=cluster), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "submissions/moderation_queue.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": [
+                (value, label)
+                for value, label in SubmissionStatus.choices
+                if value in permissions.COORDINATOR_VISIBLE
+            ],
+            "state": state,
+            "cluster": cluster,
+        },
+    )
