@@ -178,6 +178,10 @@ TASKS = {
     }
 }
 
+# --- Receipts ---------------------------------------------------------------------------
+# Private Ed25519 keys that sign submission receipts: outside the database, never served.
+RECEIPT_KEYS_DIR = Path(env_str("RECEIPT_KEYS_DIR", str(BASE_DIR / "var" / "keys")))
+
 # --- Uploads ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 LOGO_MAX_BYTES = 2_000_000

@@ -21,3 +21,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# Receipt signing keys for the test run: a fresh private folder, never the checkout's var/.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+RECEIPT_KEYS_DIR = Path(tempfile.mkdtemp(prefix="palermo-test-keys-"))

@@ -262,3 +262,45 @@ class FormToken(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class SigningKey(models.Model):
+    """A public key the hub signed receipts with. The private half lives in a file outside
+    the database (RECEIPT_KEYS_DIR), so a copy of the database cannot forge receipts;
+    retired keys stay here so old receipts remain verifiable."""
+
+    key_id = models.CharField(max_length=32, unique=True)
+    public_key = models.CharField(max_length=64)  # raw Ed25519 key, base64
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+
+    def __str__(self):
+        return self.key_id
+
+
+class Receipt(models.Model):
+    """What the authors got when they submitted: the signed statement of which version,
+    when, and its hash."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="receipts")
+    version = models.PositiveIntegerField()
+    payload = models.JSONField()
+    key_id = models.CharField(max_length=32)
+    signature = models.CharField(max_length=128)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self):
+        return f"{self.submission.reference} v{self.version}"
+
+    def document(self) -> dict:
+        return {"receipt": self.payload, "key_id": self.key_id, "signature": self.signature}

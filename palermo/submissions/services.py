@@ -30,6 +30,7 @@ from palermo.submissions.models import (
     SubmissionVersion,
     content_hash,
 )
+from palermo.submissions.receipts import receipt_issue
 
 SCALAR_FIELDS = (
     "title",
@@ -326,6 +327,9 @@ def submission_transition(
         locked.withdrawal_reason = note
     locked._change_reason = f"workflow: {action}"
     locked.save()
+    if target == SubmissionStatus.SUBMITTED:
+        # Inside the transaction: no submission is acknowledged without its receipt.
+        receipt_issue(submission=locked)
     audit_record(
         actor=by,
         action=AuditAction.SUBMISSION_TRANSITION,

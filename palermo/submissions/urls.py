@@ -20,5 +20,11 @@ urlpatterns = [
         name="submission_transition",
     ),
     path("submissions/<str:reference>/comments/", views.comment_add, name="comment_add"),
+    path(
+        "submissions/<str:reference>/receipts/<int:pk>.json",
+        views.receipt_download,
+        name="receipt_download",
+    ),
+    path("verify/", views.verify, name="verify"),
     path("coordination/submissions/", views.moderation_queue, name="moderation_queue"),
 ]

@@ -1,12 +1,15 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import OperationalError
-from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from palermo.accounts.permissions import is_coordinator
@@ -14,7 +17,7 @@ from palermo.organizations.enums import Language, OrganizationType
 from palermo.organizations.models import Membership
 from palermo.reference.models import Cluster, Instrument, State
 from palermo.reviews.calendar import review_today
-from palermo.submissions import forms, permissions, queries, services
+from palermo.submissions import forms, permissions, queries, receipts, services
 from palermo.submissions.enums import SubmissionStatus, Transition
 from palermo.submissions.identity import public_author
 from palermo.submissions.models import Submission
@@ -189,6 +192,7 @@ def submission_detail(request, reference: str):
             "comments": submission.comments.select_related("author") if private else [],
             "events": submission.events.select_related("by") if private else [],
             "versions": submission.versions.select_related("saved_by") if private else [],
+            "receipts": submission.receipts.all() if private else [],
             "is_public": permissions.is_public(submission, today=review_today()),
         },
     )
@@ -363,4 +367,69 @@ def moderation_queue(request):
             "state": state,
             "cluster": cluster,
         },
+    )
+
+
+def receipt_download(request, reference: str, pk: int):
+    submission, membership = _submission(request, reference)
+    if not permissions.can_see_private_parts(request.user, submission, membership):
+        raise Http404
+    receipt = get_object_or_404(submission.receipts, pk=pk)
+    response = JsonResponse(
+        receipt.document(), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="receipt-{submission.reference}-v{receipt.version}.json"'
+    )
+    return response
+
+
+VERDICT_MESSAGES = {
+    receipts.Verdict.MALFORMED: _lazy("This is not a Palermo Hub receipt (or it is damaged)."),
+    receipts.Verdict.UNKNOWN_KEY: _lazy(
+        "Not authentic: it claims a signing key this hub has never used."
+    ),
+    receipts.Verdict.TAMPERED: _lazy("Not authentic: the receipt was changed after it was signed."),
+    receipts.Verdict.NO_SUCH_VERSION: _lazy(
+        "The signature is authentic, but this hub holds no such submission version."
+    ),
+    receipts.Verdict.CONTENT_DIFFERS: _lazy(
+        "The signature is authentic, but the stored version's content differs from the "
+        "receipt's hash. Contact the network secretariat."
+    ),
+    receipts.Verdict.MATCHES_OLDER_VERSION: _lazy(
+        "Authentic, and it matches the stored version. A newer version has been saved since."
+    ),
+    receipts.Verdict.MATCHES_CURRENT_VERSION: _lazy(
+        "Authentic, and it matches the current stored version."
+    ),
+}
+
+
+def verify(request):
+    """Anyone can check a receipt: paste it or upload the file. Nothing is stored."""
+    result = error = None
+    if request.method == "POST":
+        text = request.POST.get("receipt", "")
+        upload = request.FILES.get("receipt_file")
+        if upload is not None:
+            raw = upload.read(20_001)
+            text = raw.decode("utf-8", errors="replace") if len(raw) <= 20_000 else ""
+        if not text.strip():
+            error = _("Paste a receipt, or choose its file (at most 20 kB).")
+        else:
+            try:
+                document = json.loads(text[:20_000])
+            except ValueError:
+                document = None
+            result = receipts.receipt_verify(document)
+    return render(
+        request,
+        "submissions/verify.html",
+        {
+            "result": result,
+            "error": error,
+            "message": VERDICT_MESSAGES[result.verdict] if result else None,
+        },
+        status=400 if error else 200,
     )
