@@ -20,6 +20,8 @@ class IdentityTier(models.TextChoices):
         "pseudonymous",
         _("Pseudonymous: “a civil-society organization working in <region>”"),
     )
+    # Only through /submit/, without an account; never offered to an organization.
+    ANONYMOUS = "anonymous", _("Anonymous: sent without an account")
 
 
 class Addressee(models.TextChoices):

@@ -5,6 +5,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from palermo.reference.models import Article, State
+from palermo.submissions.enums import IdentityTier
 from palermo.submissions.models import Recommendation, Submission, SubmissionSource
 
 
@@ -42,6 +43,12 @@ class SubmissionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["state"].queryset = State.objects.order_by("name")
         self.fields["articles"].queryset = Article.objects.select_related("instrument")
+        if "tier" in self.fields:
+            self.fields["tier"].choices = [
+                choice
+                for choice in self.fields["tier"].choices
+                if choice[0] != IdentityTier.ANONYMOUS
+            ]
         if not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4().hex)
         if self.instance.pk:
@@ -151,4 +158,28 @@ class TransitionForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AnonymousSubmissionForm(SubmissionForm):
+    """The same content, without the choices that only make sense for an organization."""
+
+    class Meta(SubmissionForm.Meta):
+        fields = [
+            "state",
+            "cluster",
+            "instruments",
+            "articles",
+            "title",
+            "summary",
+            "law",
+            "practice",
+            "language",
+        ]
+
+
+class ReturnForm(forms.Form):
+    reference = forms.CharField(label=_("Submission reference (e.g. S-2026-0042)"), max_length=16)
+    passphrase = forms.CharField(
+        label=_("Passphrase"), max_length=200, widget=forms.PasswordInput(render_value=False)
     )

@@ -8,6 +8,8 @@ from palermo.submissions.enums import IdentityTier
 
 def public_author(submission) -> str:
     organization = submission.organization
+    if submission.tier == IdentityTier.ANONYMOUS or organization is None:
+        return _("An anonymous civil-society source")
     if submission.tier == IdentityTier.ATTRIBUTED:
         if submission.show_authors and submission.created_by is not None:
             return _("%(organization)s (author: %(author)s)") % {

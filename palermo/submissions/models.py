@@ -26,9 +26,12 @@ class Submission(models.Model):
     recommendations and sources. Every save is a version (SubmissionVersion)."""
 
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
+    # Empty for an anonymous submission: no account and no organization behind it here.
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="submissions",
         verbose_name=_("lead organization"),
     )
@@ -101,7 +104,7 @@ class Submission(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -236,6 +239,8 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     body = models.TextField(_("comment"), max_length=5000, validators=[validate_plain_text])
+    # Written by an anonymous sender who came back with the passphrase (author is empty).
+    by_sender = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -304,3 +309,21 @@ class Receipt(models.Model):
 
     def document(self) -> dict:
         return {"receipt": self.payload, "key_id": self.key_id, "signature": self.signature}
+
+
+class AnonymousSender(models.Model):
+    """The only trace of an anonymous sender: an Argon2 hash of the passphrase they were
+    shown once. No account, no address, no user agent, no e-mail."""
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, related_name="anonymous_sender"
+    )
+    passphrase_hash = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("anonymous sender")
+        verbose_name_plural = _("anonymous senders")
+
+    def __str__(self):
+        return f"sender of {self.submission.reference}"

@@ -63,9 +63,14 @@ def parse_submission_filters(params: QueryDict | dict) -> SubmissionFilters:
 
 
 def _with_related(found: QuerySet[Submission]) -> QuerySet[Submission]:
-    return found.select_related("state", "organization", "cluster").prefetch_related(
-        "instruments", "articles__instrument"
-    )
+    # public_author() reads the headquarters' regional group (pseudonymous) and the author
+    # (attributed, show_authors): joined here, or the lists run a query per row.
+    return found.select_related(
+        "state",
+        "organization__headquarters__regional_group",
+        "cluster",
+        "created_by",
+    ).prefetch_related("instruments", "articles__instrument")
 
 
 def published_submissions(filters: SubmissionFilters, *, today) -> QuerySet[Submission]:

@@ -266,6 +266,8 @@ NOTE_REQUIRED = {Transition.RETURN, Transition.WITHDRAW}
 def _notify(submission: Submission, action: str, by, note: str) -> None:
     """E-mail the lead organization's editors and owners (and, on submission, nobody else:
     coordinators work from their queue)."""
+    if submission.organization is None:  # anonymous: nobody to e-mail, by design
+        return
     recipients = sorted(
         {
             m.user.email
@@ -342,8 +344,8 @@ def submission_transition(
 
 
 @transaction.atomic
-def comment_add(*, submission: Submission, by, body: str) -> Comment:
-    comment = Comment(submission=submission, author=by, body=body.strip())
+def comment_add(*, submission: Submission, by, body: str, by_sender: bool = False) -> Comment:
+    comment = Comment(submission=submission, author=by, body=body.strip(), by_sender=by_sender)
     comment.full_clean(exclude=["submission", "author"])
     comment.save()
     return comment

@@ -26,5 +26,9 @@ urlpatterns = [
         name="receipt_download",
     ),
     path("verify/", views.verify, name="verify"),
+    path("submit/", views.anonymous_submit, name="anonymous_submit"),
+    path("submit/return/", views.anonymous_return, name="anonymous_return"),
+    path("submit/return/comment/", views.anonymous_comment, name="anonymous_comment"),
+    path("submit/return/leave/", views.anonymous_leave, name="anonymous_leave"),
     path("coordination/submissions/", views.moderation_queue, name="moderation_queue"),
 ]

@@ -17,7 +17,7 @@ from palermo.organizations.enums import Language, OrganizationType
 from palermo.organizations.models import Membership
 from palermo.reference.models import Cluster, Instrument, State
 from palermo.reviews.calendar import review_today
-from palermo.submissions import forms, permissions, queries, receipts, services
+from palermo.submissions import anonymous, forms, permissions, queries, receipts, services
 from palermo.submissions.enums import SubmissionStatus, Transition
 from palermo.submissions.identity import public_author
 from palermo.submissions.models import Submission
@@ -433,3 +433,124 @@ def verify(request):
         },
         status=400 if error else 200,
     )
+
+
+ANONYMOUS_SESSION_KEY = "palermo_anonymous_submission"
+
+
+def anonymous_submit(request):
+    """Send without an account. Works without JavaScript; stores no address."""
+    form = forms.AnonymousSubmissionForm(request.POST or None)
+    recommendations, sources = _formsets(request)
+    context = {"form": form, "recommendations": recommendations, "sources": sources}
+    if request.method == "POST" and all(
+        [form.is_valid(), recommendations.is_valid(), sources.is_valid()]
+    ):
+        if not anonymous.allow(request, "submit", limit=5, seconds=3600):
+            messages.error(
+                request,
+                _(
+                    "Too many submissions from this connection in the last "
+                    "hour. Your text is still below; try again later."
+                ),
+            )
+            return render(request, "submissions/anonymous_form.html", context, status=429)
+        try:
+            submission, passphrase = anonymous.anonymous_submit(
+                data=form.submission_data(),
+                recommendations=forms.rows(recommendations),
+                sources=forms.rows(sources),
+                form_token=form.cleaned_data["form_token"],
+            )
+        except OperationalError:
+            messages.error(
+                request,
+                _(
+                    "Your text could not be sent just now. Nothing was lost: "
+                    "it is still below. Try again in a moment."
+                ),
+            )
+            return render(request, "submissions/anonymous_form.html", context, status=503)
+        if passphrase is None:  # the same form posted twice: the first one went through
+            return render(
+                request,
+                "submissions/anonymous_sent.html",
+                {"submission": submission, "passphrase": None},
+            )
+        receipt = submission.receipts.get()
+        return render(
+            request,
+            "submissions/anonymous_sent.html",
+            {
+                "submission": submission,
+                "passphrase": passphrase,
+                "receipt_json": json.dumps(receipt.document(), indent=2, ensure_ascii=False),
+            },
+        )
+    return render(request, "submissions/anonymous_form.html", context)
+
+
+def anonymous_return(request):
+    """Come back with the reference and the passphrase (sent by POST, never in a URL)."""
+    submission = None
+    if pk := request.session.get(ANONYMOUS_SESSION_KEY):
+        submission = Submission.objects.filter(pk=pk).first()
+    form = forms.ReturnForm(request.POST or None)
+    if request.method == "POST" and "passphrase" in request.POST:
+        if not anonymous.allow(request, "return", limit=10, seconds=3600):
+            form.add_error(None, _("Too many attempts from this connection. Try again in an hour."))
+        elif form.is_valid():
+            found = anonymous.anonymous_find(
+                form.cleaned_data["reference"], form.cleaned_data["passphrase"]
+            )
+            if found is None:
+                form.add_error(None, _("This reference and passphrase do not match."))
+            else:
+                request.session.cycle_key()
+                request.session[ANONYMOUS_SESSION_KEY] = found.pk
+                return redirect("submissions:anonymous_return")
+    if submission is None:
+        return render(
+            request,
+            "submissions/anonymous_return.html",
+            {"form": form},
+            status=400 if form.errors else 200,
+        )
+    return render(
+        request,
+        "submissions/anonymous_status.html",
+        {
+            "submission": submission,
+            "comments": submission.comments.select_related("author"),
+            "comment_form": forms.CommentForm(),
+            "receipts": submission.receipts.all(),
+        },
+    )
+
+
+@require_POST
+def anonymous_comment(request):
+    pk = request.session.get(ANONYMOUS_SESSION_KEY)
+    submission = Submission.objects.filter(pk=pk).first() if pk else None
+    if submission is None:
+        return redirect("submissions:anonymous_return")
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                submission=submission, by=None, body=form.cleaned_data["body"], by_sender=True
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Added. The coordinators will see it."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("submissions:anonymous_return")
+
+
+@require_POST
+def anonymous_leave(request):
+    request.session.pop(ANONYMOUS_SESSION_KEY, None)
+    request.session.cycle_key()
+    return redirect("submissions:anonymous_return")

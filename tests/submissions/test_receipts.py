@@ -89,7 +89,7 @@ def test_submitting_issues_a_receipt_for_the_submitted_version(team):
     assert receipt.payload["format"] == "palermo-hub-receipt/1"
     # The signature is a real Ed25519 signature over the canonical payload.
     key = SigningKey.objects.get(key_id=receipt.key_id)
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     Ed25519PublicKey.from_public_bytes(base64.b64decode(key.public_key)).verify(
         base64.b64decode(receipt.signature), canonical_json(receipt.payload).encode()
