@@ -30,4 +30,7 @@ class AuditAction(models.TextChoices):
     EXPERT_WITHDRAWN = "expert_withdrawn", _("Expert profile withdrawn")
     EXPERT_CONTACTED = "expert_contacted", _("Expert contacted through the hub")
     SUBMISSION_TRANSITION = "submission_step", _("Submission workflow step")
+    COSIGNER_INVITED = "cosigner_invited", _("Invited to co-sign")
+    COSIGNER_ANSWERED = "cosigner_answered", _("Answered an invitation to co-sign")
+    COSIGNER_WITHDREW = "cosigner_withdrew", _("Withdrew a co-signature")
     EXPORT = "export", _("Data exported")

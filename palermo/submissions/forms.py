@@ -28,6 +28,7 @@ class SubmissionForm(forms.ModelForm):
             "tier",
             "show_authors",
             "embargo_until",
+            "signon_deadline",
         ]
         widgets = {
             "instruments": forms.CheckboxSelectMultiple,
@@ -37,6 +38,7 @@ class SubmissionForm(forms.ModelForm):
             "practice": forms.Textarea(attrs={"rows": 10}),
             "tier": forms.RadioSelect,
             "embargo_until": forms.DateInput(attrs={"type": "date"}),
+            "signon_deadline": forms.DateInput(attrs={"type": "date"}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -102,6 +102,12 @@ class Submission(models.Model):
             "review's summary is out."
         ),
     )
+    signon_deadline = models.DateField(
+        _("co-signing deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Invited organizations can accept until this date (Vienna)."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -327,3 +333,43 @@ class AnonymousSender(models.Model):
 
     def __str__(self):
         return f"sender of {self.submission.reference}"
+
+
+class CoSignerStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Co-signed")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrew")
+
+
+class CoSigner(models.Model):
+    """Another organization asked to co-sign a submission, and what it answered."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="cosigners")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="cosignatures"
+    )
+    status = models.CharField(
+        max_length=10, choices=CoSignerStatus.choices, default=CoSignerStatus.INVITED
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, validators=[validate_plain_text])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "organization"], name="cosigner_unique")
+        ]
+        verbose_name = _("co-signer")
+        verbose_name_plural = _("co-signers")
+
+    def __str__(self):
+        return f"{self.organization} on {self.submission.reference}: {self.status}"

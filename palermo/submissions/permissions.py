@@ -26,19 +26,25 @@ def is_public(submission, *, today) -> bool:
     )
 
 
+def sent_to_coordinators(submission) -> bool:
+    """In a status coordinators see, and actually sent to them: a draft withdrawn before it
+    was ever submitted (no submitted_at) stays the organization's own."""
+    if submission.status == SubmissionStatus.WITHDRAWN:
+        return submission.submitted_at is not None
+    return submission.status in COORDINATOR_VISIBLE
+
+
 def can_view_submission(user, submission, membership, *, today) -> bool:
     if membership is not None:
         return True
-    if is_coordinator(user) and submission.status in COORDINATOR_VISIBLE:
+    if is_coordinator(user) and sent_to_coordinators(submission):
         return True
     return is_public(submission, today=today)
 
 
 def can_see_private_parts(user, submission, membership) -> bool:
     """Versions, comments, workflow history and the authors' identity."""
-    return membership is not None or (
-        is_coordinator(user) and submission.status in COORDINATOR_VISIBLE
-    )
+    return membership is not None or (is_coordinator(user) and sent_to_coordinators(submission))
 
 
 def can_start_submission(membership) -> bool:

@@ -102,6 +102,8 @@ def submissions_of_organizations(user) -> QuerySet[Submission]:
 
 def coordinator_queue(*, status: str, state: str = "", cluster: str = "") -> QuerySet[Submission]:
     found = Submission.objects.filter(status=status)
+    if status == SubmissionStatus.WITHDRAWN:  # never a draft withdrawn before it was sent
+        found = found.filter(submitted_at__isnull=False)
     if state:
         found = found.filter(state__code=state.upper())
     if cluster:

@@ -41,6 +41,7 @@ SCALAR_FIELDS = (
     "tier",
     "show_authors",
     "embargo_until",
+    "signon_deadline",
 )
 
 

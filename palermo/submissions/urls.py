@@ -30,5 +30,16 @@ urlpatterns = [
     path("submit/return/", views.anonymous_return, name="anonymous_return"),
     path("submit/return/comment/", views.anonymous_comment, name="anonymous_comment"),
     path("submit/return/leave/", views.anonymous_leave, name="anonymous_leave"),
+    path(
+        "submissions/<str:reference>/cosigners/invite/",
+        views.cosigner_invite,
+        name="cosigner_invite",
+    ),
+    path(
+        "submissions/<str:reference>/cosigners/<str:answer>/",
+        views.cosigner_answer,
+        name="cosigner_answer",
+    ),
+    path("cosigning/", views.cosigning_invitations, name="cosigning_invitations"),
     path("coordination/submissions/", views.moderation_queue, name="moderation_queue"),
 ]

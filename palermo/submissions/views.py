@@ -14,13 +14,21 @@ from django.views.decorators.http import require_POST
 
 from palermo.accounts.permissions import is_coordinator
 from palermo.organizations.enums import Language, OrganizationType
-from palermo.organizations.models import Membership
+from palermo.organizations.models import Membership, Organization
 from palermo.reference.models import Cluster, Instrument, State
 from palermo.reviews.calendar import review_today
-from palermo.submissions import anonymous, forms, permissions, queries, receipts, services
+from palermo.submissions import (
+    anonymous,
+    coalitions,
+    forms,
+    permissions,
+    queries,
+    receipts,
+    services,
+)
 from palermo.submissions.enums import SubmissionStatus, Transition
 from palermo.submissions.identity import public_author
-from palermo.submissions.models import Submission
+from palermo.submissions.models import CoSigner, Submission
 
 PAGE_SIZE = 25
 
@@ -39,13 +47,19 @@ def _membership(user, organization) -> Membership | None:
 
 def _submission(request, reference: str):
     """The submission and the viewer's membership in its lead organization, or 404 when the
-    viewer may not know it exists (someone else's draft is a 404, not a 403)."""
+    viewer may not know it exists (someone else's draft is a 404, not a 403). Members of an
+    organization invited to co-sign may read it (request.cosign is their membership)."""
     try:
         submission = queries.submission_for_page(reference)
     except Submission.DoesNotExist:
         raise Http404 from None
-    membership = _membership(request.user, submission.organization)
-    if not permissions.can_view_submission(
+    membership = (
+        _membership(request.user, submission.organization) if submission.organization else None
+    )
+    request.cosign = (
+        coalitions.cosigner_membership(request.user, submission) if membership is None else None
+    )
+    if request.cosign is None and not permissions.can_view_submission(
         request.user, submission, membership, today=review_today()
     ):
         raise Http404
@@ -166,7 +180,9 @@ def submission_new(request):
 
 def submission_detail(request, reference: str):
     submission, membership = _submission(request, reference)
-    private = permissions.can_see_private_parts(request.user, submission, membership)
+    private = permissions.can_see_private_parts(
+        request.user, submission, membership or request.cosign
+    )
     actions = (
         [
             (action, label)
@@ -193,6 +209,17 @@ def submission_detail(request, reference: str):
             "events": submission.events.select_related("by") if private else [],
             "versions": submission.versions.select_related("saved_by") if private else [],
             "receipts": submission.receipts.all() if private else [],
+            "cosigners": submission.cosigners.select_related("organization") if private else [],
+            "public_cosigners": coalitions.public_cosigners(submission),
+            "suggestions": coalitions.who_else_works_on_this(submission)
+            if permissions.can_edit_submission(request.user, submission, membership)
+            or (
+                membership
+                and submission.status != SubmissionStatus.WITHDRAWN
+                and permissions.can_start_submission(membership)
+            )
+            else [],
+            "cosign": request.cosign,
             "is_public": permissions.is_public(submission, today=review_today()),
         },
     )
@@ -325,7 +352,7 @@ def submission_transition(request, reference: str, action: str):
 @require_POST
 def comment_add(request, reference: str):
     submission, membership = _submission(request, reference)
-    if not permissions.can_comment(request.user, submission, membership):
+    if not permissions.can_comment(request.user, submission, membership or request.cosign):
         raise Http404
     form = forms.CommentForm(request.POST)
     if form.is_valid():
@@ -554,3 +581,71 @@ def anonymous_leave(request):
     request.session.pop(ANONYMOUS_SESSION_KEY, None)
     request.session.cycle_key()
     return redirect("submissions:anonymous_return")
+
+
+@login_required
+@require_POST
+def cosigner_invite(request, reference: str):
+    submission, membership = _submission(request, reference)
+    organization = Organization.objects.filter(slug=request.POST.get("organization", "")).first()
+    try:
+        if organization is None:
+            raise ValidationError(_("Choose an organization to invite."))
+        coalitions.cosigner_invite(
+            submission=submission, organization=organization, by=request.user, membership=membership
+        )
+    except PermissionDenied:
+        if membership is None and request.cosign is None:
+            raise Http404 from None
+        raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is invited to co-sign.") % {"name": organization.name}
+        )
+    return redirect(submission)
+
+
+@login_required
+@require_POST
+def cosigner_answer(request, reference: str, answer: str):
+    submission, _membership = _submission(request, reference)
+    cosigner = (
+        submission.cosigners.filter(organization__memberships__user=request.user).first()
+        if request.cosign
+        else None
+    )
+    if cosigner is None or answer not in {"accept", "decline", "withdraw"}:
+        raise Http404
+    try:
+        if answer == "withdraw":
+            coalitions.cosigner_withdraw(
+                cosigner=cosigner,
+                by=request.user,
+                membership=request.cosign,
+                note=request.POST.get("note", ""),
+            )
+        else:
+            coalitions.cosigner_respond(
+                cosigner=cosigner,
+                accept=answer == "accept",
+                by=request.user,
+                membership=request.cosign,
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect(submission)
+
+
+@login_required
+def cosigning_invitations(request):
+    """Submissions other organizations asked the viewer's organizations to co-sign."""
+    invitations = (
+        CoSigner.objects.filter(organization__memberships__user=request.user)
+        .select_related("submission__state", "submission__organization", "organization")
+        .order_by("-invited_at")
+    )
+    return render(request, "submissions/cosigning_invitations.html", {"invitations": invitations})
