@@ -25,6 +25,11 @@ urlpatterns = [
         views.receipt_download,
         name="receipt_download",
     ),
+    path(
+        "submissions/<str:reference>/receipts/<int:pk>.pdf",
+        views.receipt_pdf,
+        name="receipt_pdf",
+    ),
     path("verify/", views.verify, name="verify"),
     path("submit/", views.anonymous_submit, name="anonymous_submit"),
     path("submit/return/", views.anonymous_return, name="anonymous_return"),

@@ -1,11 +1,12 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import OperationalError
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from palermo.accounts.permissions import is_coordinator
+from palermo.common.pdf import render_pdf
 from palermo.organizations.enums import Language, OrganizationType
 from palermo.organizations.models import Membership, Organization
 from palermo.reference.models import Cluster, Instrument, State
@@ -407,6 +409,27 @@ def receipt_download(request, reference: str, pk: int):
     )
     response["Content-Disposition"] = (
         f'attachment; filename="receipt-{submission.reference}-v{receipt.version}.json"'
+    )
+    return response
+
+
+def receipt_pdf(request, reference: str, pk: int):
+    """The same receipt as a printable PDF, with the JSON to paste at /verify/."""
+    submission, membership = _submission(request, reference)
+    if not permissions.can_see_private_parts(request.user, submission, membership):
+        raise Http404
+    receipt = get_object_or_404(submission.receipts, pk=pk)
+    content = render_pdf(
+        "submissions/receipt_pdf.html",
+        {
+            "receipt": receipt,
+            "document": json.dumps(receipt.document(), indent=2, ensure_ascii=False),
+            "verify_url": settings.SITE_URL + "/verify/",
+        },
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="receipt-{submission.reference}-v{receipt.version}.pdf"'
     )
     return response
 

@@ -175,3 +175,23 @@ def test_private_keys_are_files_outside_the_database(team, settings):
     assert path.is_file()
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert "PRIVATE" not in key.public_key
+
+
+def test_the_receipt_downloads_as_a_pdf_with_the_same_facts(client, team):
+    import pypdf  # noqa: PLC0415
+
+    organization, people = team
+    submission = submit(draft(organization, people["editor"].user), people)
+    receipt = submission.receipts.get()
+    client.force_login(people["owner"].user)
+    response = client.get(f"/submissions/{submission.reference}/receipts/{receipt.pk}.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = " ".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
+    )
+    flat = "".join(text.split())
+    assert submission.reference in flat
+    assert receipt.payload["content_sha256"] in flat
+    assert receipt.signature[:40] in flat
