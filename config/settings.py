@@ -182,11 +182,18 @@ TASKS = {
 # Private Ed25519 keys that sign submission receipts: outside the database, never served.
 RECEIPT_KEYS_DIR = Path(env_str("RECEIPT_KEYS_DIR", str(BASE_DIR / "var" / "keys")))
 
+# Evidence files: originals (private) and sanitised copies, under generated names.
+ATTACHMENTS_ROOT = Path(env_str("ATTACHMENTS_ROOT", str(BASE_DIR / "var" / "attachments")))
+ATTACHMENT_MAX_BYTES = 20_000_000
+ATTACHMENTS_PER_SUBMISSION = 20
+
 # --- Uploads ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 LOGO_MAX_BYTES = 2_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+# A request may carry one evidence file of up to ATTACHMENT_MAX_BYTES.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # --- Passwords --------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -299,6 +306,12 @@ LOGGING = {
         # On the loggers too, so every handler (and test capture) gets the redacted record.
         "django.request": {"filters": ["redact"]},
         "django.server": {"level": "WARNING", "filters": ["redact"]},
+        # Parsers quote file contents (authors, GPS values) in their debug output: evidence
+        # must not reach the logs.
+        "pypdf": {"level": "CRITICAL"},
+        "PIL": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
     },
 }
 

@@ -27,3 +27,4 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 RECEIPT_KEYS_DIR = Path(tempfile.mkdtemp(prefix="palermo-test-keys-"))
+ATTACHMENTS_ROOT = Path(tempfile.mkdtemp(prefix="palermo-test-attachments-"))

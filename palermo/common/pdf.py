@@ -9,7 +9,16 @@ def _no_fetch(url: str, *args, **kwargs):
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
+    """Render a template to PDF. WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the
+    whole process, which would make our image checks accept damaged uploads: the flag is
+    put back afterwards."""
+    from PIL import ImageFile
 
-    html = render_to_string(template, context)
-    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+
+        html = render_to_string(template, context)
+        return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous

@@ -49,6 +49,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
 import struct
 import warnings
@@ -61,6 +62,7 @@ from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as _noop
 from PIL import Image, ImageOps
 
 # Reused so that an image found on its own and an image inside a document are described to the
@@ -70,6 +72,15 @@ from palermo.common.images import _exif_details, _found_metadata
 if TYPE_CHECKING:  # pypdf costs ~0.5 s to import: only PDF uploads pay it, at first use
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import DictionaryObject
+
+# The parsers log what they read. pypdf's warnings about a malformed file quote its bytes
+# ("Invalid Elementary Object ... /Author (Jane Doe)"), and Pillow's TIFF/EXIF reader logs every
+# EXIF tag's value, GPS included, at DEBUG. Evidence and the very metadata being removed must not
+# reach the server logs, whatever LOG_LEVEL says. Set on the parent loggers so every child
+# ("pypdf._reader", "PIL.TiffImagePlugin") inherits it. This belongs in settings.LOGGING too; it
+# is repeated here so the guarantee travels with the code that needs it.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+logging.getLogger("PIL").setLevel(logging.WARNING)
 
 ALLOWED: Final = frozenset({"pdf", "docx", "odt", "xlsx", "csv", "jpeg", "png"})
 
@@ -101,8 +112,11 @@ class Sanitised:
     original_sha256: str  # of the bytes as uploaded (the caller keeps those privately)
     clean: bytes  # the copy others download
     clean_sha256: str
-    found_metadata: list[str]  # what the upload carried, in words a person understands
-    removed_metadata: list[str]  # the part of it that is not in ``clean``
+    # What the upload carried, and the part of it that is not in ``clean``, in words a person
+    # understands. English, marked with gettext_noop: stable enough to store, translated when
+    # shown (``gettext(label)``), like the labels of palermo.common.images.
+    found_metadata: list[str]
+    removed_metadata: list[str]
     safe_filename: str  # "evidence-<8 hex>.<ext>", generated, never the user's name
     content_type: str
 
@@ -279,8 +293,8 @@ def _sanitise(data: bytes, limits: _Limits) -> tuple[str, bytes, _Findings]:
     return "png", _clean_image(data, "png", limits.max_pixels, True, findings), findings
 
 
-# Tags a browser or an old content sniffer would take as a web page. Every one starts with a
-# letter that is not a hex digit (or with "!"), so a PDF hex string "<ab12>" cannot match.
+# Tags a browser or an old content sniffer would take as a web page. Every tag name contains a
+# letter that is not a hex digit, so a PDF hex string such as "<ab12 ef>" cannot match.
 _ACTIVE_MARKUP: Final = re.compile(
     rb"<(?:!doctype\s+html|html|head|body|script|iframe|frameset|svg|object|embed|meta|style"
     rb"|title|img|link|form|base)[\s/>]",
@@ -302,6 +316,9 @@ _PILLOW_FORMATS: Final = {
     # A JPEG with a multi-picture index (what many phones write) is opened as "MPO".
     "jpeg": (("JPEG",), frozenset({"JPEG", "MPO"})),
     "png": (("PNG",), frozenset({"PNG"})),
+    # Accepted only as pictures inside documents, where they are rewritten in the same format.
+    "tiff": (("TIFF",), frozenset({"TIFF"})),
+    "webp": (("WEBP",), frozenset({"WEBP"})),
 }
 
 
@@ -313,11 +330,12 @@ def _clean_image(
     findings: _Findings,
     where: str = "",
 ) -> bytes:
-    """Re-encode a JPEG or PNG from its pixels, at full resolution, in the same format.
+    """Re-encode a picture from its pixels, at full resolution, in the same format.
 
-    Unlike ``clean_logo`` nothing is downsized: evidence must keep its detail. Only pixels
-    survive: EXIF (GPS, camera, serial numbers, owner, the un-cropped thumbnail), XMP, IPTC,
-    ICC profile, comments, PNG text chunks, extra MPO pictures, APNG frames, trailing data.
+    JPEG and PNG (TIFF and WebP too, inside documents). Unlike ``clean_logo`` nothing is
+    downsized: evidence must keep its detail. Only pixels survive: EXIF (GPS, camera, serial
+    numbers, owner, the un-cropped thumbnail), XMP, IPTC, ICC profile, comments, PNG text
+    chunks, extra MPO pictures, APNG frames, trailing data.
     """
     openable, accepted = _PILLOW_FORMATS[kind]
     with Image.open(io.BytesIO(data), formats=openable) as image:
@@ -334,7 +352,7 @@ def _clean_image(
         for label in _found_metadata(image):
             findings.dropped(label + where)
         if extra_frames:
-            findings.dropped(str(_("additional pictures or animation frames")) + where)
+            findings.dropped(_noop("additional pictures or animation frames") + where)
         # A photo's "which way is up" lives in EXIF, which is about to go: bake it into the
         # pixels so the shared copy looks like the original. Pictures inside documents are left
         # as stored, because the document's layout already fixes their on-page box.
@@ -347,6 +365,10 @@ def _clean_image(
     if kind == "jpeg":
         # High quality: this is evidence, and a second lossy pass must not blur text or faces.
         fresh.save(out, "JPEG", quality=92)
+    elif kind == "webp":
+        fresh.save(out, "WEBP", quality=92)
+    elif kind == "tiff":
+        fresh.save(out, "TIFF", compression="tiff_lzw")
     else:
         fresh.save(out, "PNG", compress_level=6)
     return out.getvalue()
@@ -361,6 +383,8 @@ def _evidence_pixels(image: Image.Image, kind: str) -> Image.Image:
         # CMYK and YCbCr are converted: without the ICC profile and Adobe marker that are being
         # dropped, a CMYK JPEG would look inverted in some viewers.
         return image if image.mode in ("L", "RGB") else image.convert("RGB")
+    if kind == "webp":
+        return image.convert("RGBA" if has_alpha else "RGB")
     if image.mode in _PNG_KEPT_MODES and "transparency" not in image.info:
         # 16-bit greyscale stays 16-bit: scientific or scanner images must not lose precision.
         return image
@@ -373,7 +397,7 @@ def _evidence_pixels(image: Image.Image, kind: str) -> Image.Image:
 # CSV
 # --------------------------------------------------------------------------------------------
 
-_SNIFF_SAMPLE: Final = 16_384  # csv.Sniffer's regexes are super-linear: give it a bounded sample
+_SNIFF_SAMPLE: Final = 4096  # csv.Sniffer's regexes are quadratic on quotes: keep its sample small
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 # A bare number such as "-12.5" or "+3" cannot run anything and is left as it is, so tables of
 # amounts and coordinates are not defaced.
@@ -416,8 +440,7 @@ def _sanitise_csv(data: bytes, findings: _Findings) -> bytes:
             cleaned.append(cell)
         writer.writerow(cleaned)
     if neutralised:
-        findings.kept(str(_("spreadsheet formulas")))
-        findings.removed.append(str(_("formulas neutralised")))
+        findings.dropped(_noop("formulas neutralised"))
     return out.getvalue().encode("utf-8")
 
 
@@ -452,7 +475,7 @@ def _sanitise_zip_document(data: bytes, limits: _Limits, findings: _Findings) ->
         kind = _classify_zip(archive, infos)
         _refuse_active_content(kind, archive, infos, limits)
         if archive.comment:
-            findings.dropped(str(_("archive comment")))
+            findings.dropped(_noop("archive comment"))
         return kind, _rewrite_zip(kind, archive, infos, limits, findings)
 
 
@@ -649,7 +672,7 @@ def _rewrite_zip(
     )
     budget = _Budget(limits.max_unzipped_bytes)
     if any(info.date_time != _ZIP_EPOCH for info in infos):
-        findings.dropped(str(_("file timestamps inside the document")))
+        findings.dropped(_noop("file timestamps inside the document"))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as rewritten:
         for info in infos:
@@ -681,8 +704,9 @@ def _clean_entry(name: str, content: bytes, state: _DocumentState) -> bytes:
         # An embedded workbook or OLE object is a whole document with its own author fields that
         # this function cannot see into; it is refused rather than passed on uncleaned.
         raise _error("nested_archive")
-    if content.startswith(_JPEG_MAGIC) or content.startswith(_PNG_MAGIC):
-        return _clean_embedded_picture(content, state)
+    picture = _picture_kind(content)
+    if picture is not None:
+        return _clean_embedded_picture(content, picture, state)
     if not (lowered.endswith((".xml", ".rels", ".rdf")) or lowered == "mimetype"):
         return content  # fonts, EMF/WMF drawings, GIFs: copied as they are
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -702,8 +726,19 @@ def _clean_entry(name: str, content: bytes, state: _DocumentState) -> bytes:
     return cleaned
 
 
-def _clean_embedded_picture(content: bytes, state: _DocumentState) -> bytes:
-    kind = "jpeg" if content.startswith(_JPEG_MAGIC) else "png"
+def _picture_kind(content: bytes) -> str | None:
+    if content.startswith(_JPEG_MAGIC):
+        return "jpeg"
+    if content.startswith(_PNG_MAGIC):
+        return "png"
+    if content.startswith((b"II*\x00", b"MM\x00*")):
+        return "tiff"
+    if content.startswith(b"RIFF") and content[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _clean_embedded_picture(content: bytes, kind: str, state: _DocumentState) -> bytes:
     # Photos pasted into a report keep their EXIF, GPS included: a classic leak.
     clean = _clean_image(
         content,
@@ -711,7 +746,7 @@ def _clean_embedded_picture(content: bytes, state: _DocumentState) -> bytes:
         state.limits.max_pixels,
         False,
         state.findings,
-        where=" (" + str(_("in an embedded picture")) + ")",
+        where=" (" + _noop("in an embedded picture") + ")",
     )
     with Image.open(io.BytesIO(clean)) as image:
         state.pixels_left -= image.width * image.height
@@ -725,46 +760,46 @@ def _clean_embedded_picture(content: bytes, state: _DocumentState) -> bytes:
 # ---- property parts -------------------------------------------------------------------------
 
 _CORE_LABELS: Final = {
-    "creator": _("author"),
-    "lastModifiedBy": _("last modified by"),
-    "title": _("document title"),
-    "subject": _("subject"),
-    "description": _("description"),
-    "keywords": _("keywords"),
-    "category": _("category"),
-    "contentStatus": _("status"),
-    "created": _("creation and modification dates"),
-    "modified": _("creation and modification dates"),
-    "lastPrinted": _("last printed date"),
-    "revision": _("revision number"),
-    "identifier": _("identifier"),
-    "version": _("version"),
+    "creator": _noop("author"),
+    "lastModifiedBy": _noop("last modified by"),
+    "title": _noop("document title"),
+    "subject": _noop("subject"),
+    "description": _noop("description"),
+    "keywords": _noop("keywords"),
+    "category": _noop("category"),
+    "contentStatus": _noop("status"),
+    "created": _noop("creation and modification dates"),
+    "modified": _noop("creation and modification dates"),
+    "lastPrinted": _noop("last printed date"),
+    "revision": _noop("revision number"),
+    "identifier": _noop("identifier"),
+    "version": _noop("version"),
 }
 _APP_LABELS: Final = {
-    "Company": _("company"),
-    "Manager": _("manager"),
-    "Application": _("creation tool"),
-    "AppVersion": _("creation tool"),
-    "Template": _("template name"),
-    "TotalTime": _("total editing time"),
-    "HyperlinkBase": _("hyperlink base"),
+    "Company": _noop("company"),
+    "Manager": _noop("manager"),
+    "Application": _noop("creation tool"),
+    "AppVersion": _noop("creation tool"),
+    "Template": _noop("template name"),
+    "TotalTime": _noop("total editing time"),
+    "HyperlinkBase": _noop("hyperlink base"),
 }
 _ODF_META_LABELS: Final = {
-    "initial-creator": _("author"),
-    "creator": _("last modified by"),
-    "printed-by": _("printed by"),
-    "generator": _("creation tool"),
-    "title": _("document title"),
-    "subject": _("subject"),
-    "keyword": _("keywords"),
-    "description": _("description"),
-    "creation-date": _("creation and modification dates"),
-    "date": _("creation and modification dates"),
-    "print-date": _("last printed date"),
-    "editing-cycles": _("revision number"),
-    "editing-duration": _("total editing time"),
-    "user-defined": _("custom properties"),
-    "template": _("template location"),
+    "initial-creator": _noop("author"),
+    "creator": _noop("last modified by"),
+    "printed-by": _noop("printed by"),
+    "generator": _noop("creation tool"),
+    "title": _noop("document title"),
+    "subject": _noop("subject"),
+    "keyword": _noop("keywords"),
+    "description": _noop("description"),
+    "creation-date": _noop("creation and modification dates"),
+    "date": _noop("creation and modification dates"),
+    "print-date": _noop("last printed date"),
+    "editing-cycles": _noop("revision number"),
+    "editing-duration": _noop("total editing time"),
+    "user-defined": _noop("custom properties"),
+    "template": _noop("template location"),
 }
 
 _MINIMAL_CORE: Final = (
@@ -796,7 +831,7 @@ def _local(tag: str) -> str:
 
 
 def _report_properties(
-    content: bytes, labels: dict[str, object], state: _DocumentState, *, depth: int = 1
+    content: bytes, labels: dict[str, str], state: _DocumentState, *, depth: int = 1
 ) -> None:
     root = ElementTree.fromstring(content)
     elements = list(root) if depth == 1 else [el for child in root for el in child]
@@ -808,9 +843,9 @@ def _report_properties(
         found_any = True
         label = labels.get(_local(element.tag))
         if label is not None:
-            state.findings.dropped(str(label))
+            state.findings.dropped(label)
     if found_any:
-        state.findings.dropped(str(_("document properties")))
+        state.findings.dropped(_noop("document properties"))
 
 
 def _replace_core(content: bytes, state: _DocumentState) -> bytes:
@@ -825,13 +860,13 @@ def _replace_app(content: bytes, state: _DocumentState) -> bytes:
     for element in root:
         label = _APP_LABELS.get(_local(element.tag))
         if label is not None and (element.text or "").strip():
-            state.findings.dropped(str(label))
+            state.findings.dropped(label)
     return _MINIMAL_APP
 
 
 def _replace_custom(content: bytes, state: _DocumentState) -> bytes:
     if len(ElementTree.fromstring(content)):
-        state.findings.dropped(str(_("custom properties")))
+        state.findings.dropped(_noop("custom properties"))
     return _MINIMAL_CUSTOM
 
 
@@ -840,7 +875,7 @@ def _replace_custom_xml_item(content: bytes, state: _DocumentState) -> bytes:
     # phone) and bibliography sources. The body keeps its own cached copy of anything shown.
     root = ElementTree.fromstring(content)
     if len(root) or (root.text or "").strip():
-        state.findings.dropped(str(_("custom XML data")))
+        state.findings.dropped(_noop("custom XML data"))
     return _MINIMAL_CUSTOM_XML_ITEM
 
 
@@ -896,14 +931,14 @@ def _xml_text(raw: bytes) -> str:
 
 
 def _note_author_names(state: _DocumentState) -> None:
-    state.findings.dropped(str(_("names of comment and revision authors")))
+    state.findings.dropped(_noop("names of comment and revision authors"))
 
 
 def _clean_word_part(content: bytes, state: _DocumentState, name: str) -> bytes:
     if re.search(r"^word/comments\w*\.xml$", name) and b"<w:comment " in content:
-        state.findings.kept(str(_("comments")))
+        state.findings.kept(_noop("comments"))
     if name == "word/document.xml" and re.search(rb"<w:(?:ins|del|moveFrom|moveTo)\b", content):
-        state.findings.kept(str(_("tracked changes")))
+        state.findings.kept(_noop("tracked changes"))
 
     def pseudonym(match: re.Match[bytes]) -> bytes:
         value = match.group(3) if match.group(3) is not None else match.group(4)
@@ -916,14 +951,14 @@ def _clean_word_part(content: bytes, state: _DocumentState, name: str) -> bytes:
     content = _AUTHOR_ATTR.sub(pseudonym, content)
     if name == "word/people.xml" and _PRESENCE_INFO.search(content):
         # The presence record holds the account: an e-mail address or directory user id.
-        state.findings.dropped(str(_("user accounts of comment authors")))
+        state.findings.dropped(_noop("user accounts of comment authors"))
         content = _PRESENCE_INFO.sub(b"", content)
     return content
 
 
 def _clean_excel_comments(content: bytes, state: _DocumentState) -> bytes:
     if b"<comment " in content:
-        state.findings.kept(str(_("comments")))
+        state.findings.kept(_noop("comments"))
     originals: list[bytes] = []
 
     def pseudonym(match: re.Match[bytes]) -> bytes:
@@ -962,10 +997,10 @@ def _clean_excel_persons(content: bytes, state: _DocumentState) -> bytes:
 def _clean_workbook(content: bytes, state: _DocumentState) -> bytes:
     if _XLSX_ABS_PATH.search(content):
         # Excel records the folder the workbook was saved in: "C:\Users\<name>\...".
-        state.findings.dropped(str(_("file location on the author's computer")))
+        state.findings.dropped(_noop("file location on the author's computer"))
         content = _XLSX_ABS_PATH.sub(b"", content)
     if _XLSX_SHARING_USER.search(content):
-        state.findings.dropped(str(_("user name")))
+        state.findings.dropped(_noop("user name"))
         content = _XLSX_SHARING_USER.sub(rb"\1", content)
     return content
 
@@ -981,11 +1016,11 @@ def _clean_relationships(content: bytes, state: _DocumentState) -> bytes:
         if _LOCAL_TARGET.match(target):
             # A template or linked file on the author's disk names their account; a UNC path
             # (\\host\share) would also make the recipient's computer contact that host.
-            state.findings.dropped(str(_("file paths from the author's computer")))
+            state.findings.dropped(_noop("file paths from the author's computer"))
         elif is_template:
             # A remote template is fetched when the document opens: a known way to deliver
             # macros to the recipient after the file has passed every check.
-            state.findings.dropped(str(_("remote template reference")))
+            state.findings.dropped(_noop("remote template reference"))
         else:
             return tag  # an ordinary web link in the text: content, kept
         basename = re.split(r"[\\/]", unquote(target))[-1]
@@ -1001,9 +1036,9 @@ def _clean_relationships(content: bytes, state: _DocumentState) -> bytes:
 
 def _clean_odf_body(content: bytes, state: _DocumentState) -> bytes:
     if b"<office:annotation" in content:
-        state.findings.kept(str(_("comments")))
+        state.findings.kept(_noop("comments"))
     if b"<text:changed-region" in content:
-        state.findings.kept(str(_("tracked changes")))
+        state.findings.kept(_noop("tracked changes"))
 
     def creator(match: re.Match[bytes]) -> bytes:
         if not match.group(3).strip():
@@ -1019,7 +1054,7 @@ def _clean_odf_settings(content: bytes, state: _DocumentState) -> bytes:
     def printer(match: re.Match[bytes]) -> bytes:
         if not match.group(2).strip():
             return match.group(0)
-        state.findings.dropped(str(_("printer name and settings")))
+        state.findings.dropped(_noop("printer name and settings"))
         return match.group(1) + match.group(3)
 
     return _ODF_PRINTER.sub(printer, content)
@@ -1060,7 +1095,7 @@ def _pattern_cleaner(kind: str, name: str) -> _Cleaner | None:
 
 def _note_comments_only(content: bytes, state: _DocumentState) -> bytes:
     if b"<threadedComment " in content:
-        state.findings.kept(str(_("comments")))
+        state.findings.kept(_noop("comments"))
     return content
 
 
@@ -1089,23 +1124,23 @@ _MARKUP_ANNOTATIONS: Final = frozenset(
     }
 )  # fmt: skip
 _INFO_LABELS: Final = {
-    "/Author": _("author"),
-    "/Creator": _("creation tool"),
-    "/Producer": _("creation tool"),
-    "/Title": _("document title"),
-    "/Subject": _("subject"),
-    "/Keywords": _("keywords"),
-    "/CreationDate": _("creation and modification dates"),
-    "/ModDate": _("creation and modification dates"),
+    "/Author": _noop("author"),
+    "/Creator": _noop("creation tool"),
+    "/Producer": _noop("creation tool"),
+    "/Title": _noop("document title"),
+    "/Subject": _noop("subject"),
+    "/Keywords": _noop("keywords"),
+    "/CreationDate": _noop("creation and modification dates"),
+    "/ModDate": _noop("creation and modification dates"),
 }
 # Keys removed from every dictionary reachable from the pages: per-object XMP (images and
 # fonts have their own), automatic actions, application-private data, stale page thumbnails.
 _PDF_DROPPED_KEYS: Final = {
-    "/Metadata": _("XMP"),
-    "/AA": _("automatic actions (JavaScript triggers)"),
-    "/PieceInfo": _("application private data"),
-    "/LastModified": _("creation and modification dates"),
-    "/Thumb": _("page thumbnails"),
+    "/Metadata": _noop("XMP"),
+    "/AA": _noop("automatic actions (JavaScript triggers)"),
+    "/PieceInfo": _noop("application private data"),
+    "/LastModified": _noop("creation and modification dates"),
+    "/Thumb": _noop("page thumbnails"),
 }
 _MAX_PDF_OBJECTS: Final = 2_000_000
 _PDF_PAGE_KEYS: Final = frozenset(
@@ -1126,6 +1161,8 @@ def _sanitise_pdf(data: bytes, findings: _Findings) -> bytes:
         # Even an "open without password" PDF is refused: its strings and streams are
         # ciphertext to us, so nothing in it could be checked or cleaned.
         raise _error("encrypted")
+    if not reader.pages:
+        raise _error("damaged")
     _report_pdf_document(reader, findings)
     writer = PdfWriter()
     # Pages only: the catalog (document JavaScript, OpenAction, embedded files, XMP, forms with
@@ -1157,31 +1194,31 @@ def _report_pdf_document(reader: PdfReader, findings: _Findings) -> None:
 
     info = _resolve(reader.trailer.get("/Info"))
     if isinstance(info, DictionaryObject) and len(info):
-        findings.dropped(str(_("PDF info dictionary")))
+        findings.dropped(_noop("PDF info dictionary"))
         for key in info:
-            label = _INFO_LABELS.get(str(key), _("custom properties"))
-            findings.dropped(str(label))
+            label = _INFO_LABELS.get(str(key), _noop("custom properties"))
+            findings.dropped(label)
     catalog = _resolve(reader.trailer.get("/Root"))
     if not isinstance(catalog, DictionaryObject):
         raise _error("damaged")
     if "/Metadata" in catalog:
-        findings.dropped(str(_("XMP")))
+        findings.dropped(_noop("XMP"))
     names = _resolve(catalog.get("/Names"))
     if isinstance(names, DictionaryObject):
         if "/JavaScript" in names:
-            findings.dropped(str(_("JavaScript")))
+            findings.dropped(_noop("JavaScript"))
         if "/EmbeddedFiles" in names:
-            findings.dropped(str(_("embedded files")))
+            findings.dropped(_noop("embedded files"))
     open_action = _resolve(catalog.get("/OpenAction"))
     if isinstance(open_action, DictionaryObject) and _is_dangerous_action(open_action):
-        findings.dropped(str(_("JavaScript")))
+        findings.dropped(_noop("JavaScript"))
     if "/AA" in catalog:
-        findings.dropped(str(_("automatic actions (JavaScript triggers)")))
+        findings.dropped(_noop("automatic actions (JavaScript triggers)"))
     acroform = _resolve(catalog.get("/AcroForm"))
     if isinstance(acroform, DictionaryObject) and "/XFA" in acroform:
-        findings.dropped(str(_("XFA form scripts")))
+        findings.dropped(_noop("XFA form scripts"))
     if "/PieceInfo" in catalog:
-        findings.dropped(str(_("application private data")))
+        findings.dropped(_noop("application private data"))
 
 
 def _is_dangerous_action(action: object, depth: int = 0) -> bool:
@@ -1215,7 +1252,7 @@ def _clean_pdf_pages(writer: PdfWriter, findings: _Findings) -> None:
         for key in [key for key in page if key not in _PDF_PAGE_KEYS]:
             label = _PDF_DROPPED_KEYS.get(key)
             if label is not None:
-                findings.dropped(str(label))
+                findings.dropped(label)
             del page[key]
     # Iterative walk (no recursion limit to hit) over EVERYTHING the copied pages still reach,
     # since all of it will be written: the visited set, not a list of keys, stops the loops.
@@ -1248,28 +1285,28 @@ def _clean_pdf_dictionary(obj: DictionaryObject, findings: _Findings) -> None:
     for key, label in _PDF_DROPPED_KEYS.items():
         if key in obj:
             del obj[key]
-            findings.dropped(str(label))
+            findings.dropped(label)
     for key in ("/A", "/Next", "/OpenAction"):
         if key in obj and _is_dangerous_action(obj[key]):
             del obj[key]
-            findings.dropped(str(_("links that run scripts or start programs")))
+            findings.dropped(_noop("links that run scripts or start programs"))
     if "/JS" in obj:
         # A script reachable some other way (a copied name tree, a widget): keep the husk,
         # lose the code.
         del obj["/JS"]
-        findings.dropped(str(_("JavaScript")))
+        findings.dropped(_noop("JavaScript"))
     if "/EF" in obj:  # a file specification that carries the file itself
         del obj["/EF"]
-        findings.dropped(str(_("embedded files")))
+        findings.dropped(_noop("embedded files"))
     if isinstance(obj, StreamObject) and str(obj.get("/Type", "")) == "/EmbeddedFile":
         for key in ("/Filter", "/DecodeParms", "/Params"):
             obj.pop(key, None)
         StreamObject.set_data(obj, b"")
-        findings.dropped(str(_("embedded files")))
+        findings.dropped(_noop("embedded files"))
     # A copy of an information dictionary reached from a page (no /Type, no action, no subtype)
     # would carry the author as surely as the trailer's.
     if not ({"/Type", "/S", "/Subtype"} & set(obj)) and _PDF_INFO_KEYS & set(obj):
-        findings.dropped(str(_("PDF info dictionary")))
+        findings.dropped(_noop("PDF info dictionary"))
         for key in _PDF_INFO_KEYS | {"/Title", "/Subject", "/Keywords"}:
             obj.pop(key, None)
     if str(obj.get("/Subtype", "")) == "/Image":
@@ -1284,18 +1321,18 @@ def _keep_annotation(annotation: object, findings: _Findings) -> bool:
         return False
     subtype = str(annotation.get("/Subtype", ""))
     if subtype in _EMBEDDING_ANNOTATIONS:
-        findings.dropped(str(_("embedded files")))
+        findings.dropped(_noop("embedded files"))
         return False
     if subtype == "/Link" and "/A" in annotation and _is_dangerous_action(annotation["/A"]):
-        findings.dropped(str(_("links that run scripts or start programs")))
+        findings.dropped(_noop("links that run scripts or start programs"))
         return False
     if subtype in _MARKUP_ANNOTATIONS:
         if "/Contents" in annotation or "/RC" in annotation:
-            findings.kept(str(_("comments")))
+            findings.kept(_noop("comments"))
         # In a markup annotation /T is the name of the person who wrote the comment.
         if "/T" in annotation:
             del annotation["/T"]
-            findings.dropped(str(_("names of comment and revision authors")))
+            findings.dropped(_noop("names of comment and revision authors"))
     return True
 
 
@@ -1309,6 +1346,8 @@ def _strip_pdf_jpeg(image: object, findings: _Findings) -> None:
         filters = filters[0] if len(filters) == 1 else None
     if str(filters) != "/DCTDecode":
         return
+    # The stream's bytes as stored (still JPEG): pypdf has no public getter for encoded data,
+    # and get_data() may try to decode it.
     raw = image._data
     stripped = _strip_jpeg_segments(raw, findings)
     if stripped is not raw:
@@ -1319,11 +1358,11 @@ def _strip_pdf_jpeg(image: object, findings: _Findings) -> None:
 # APPn markers a decoder needs: APP0 "JFIF" (without a thumbnail) and APP14 "Adobe" (colour
 # transform). Everything else before the image data is metadata.
 _JPEG_APP_LABELS: Final = (
-    (0xE1, b"Exif\x00", _("EXIF")),
-    (0xE1, b"http://ns.adobe.com/xap/", _("XMP")),
-    (0xE2, b"ICC_PROFILE", _("ICC profile")),
-    (0xE2, b"MPF", _("additional pictures or animation frames")),
-    (0xED, b"Photoshop", _("IPTC/Photoshop data")),
+    (0xE1, b"Exif\x00", _noop("EXIF")),
+    (0xE1, b"http://ns.adobe.com/xap/", _noop("XMP")),
+    (0xE2, b"ICC_PROFILE", _noop("ICC profile")),
+    (0xE2, b"MPF", _noop("additional pictures or animation frames")),
+    (0xED, b"Photoshop", _noop("IPTC/Photoshop data")),
 )
 
 
@@ -1332,7 +1371,7 @@ def _strip_jpeg_segments(data: bytes, findings: _Findings) -> bytes:
 
     Returns ``data`` itself (the same object) when it cannot be parsed or has nothing to remove.
     """
-    where = " (" + str(_("in an embedded picture")) + ")"
+    where = " (" + _noop("in an embedded picture") + ")"
     if not data.startswith(b"\xff\xd8"):
         return data
     out = bytearray(b"\xff\xd8")
@@ -1360,7 +1399,7 @@ def _strip_jpeg_segments(data: bytes, findings: _Findings) -> bytes:
                 return data
             # Anything after the end marker (a second picture, a ZIP) is not part of the image.
             if end + 2 < len(data):
-                labels.append(str(_("data hidden after the picture")))
+                labels.append(_noop("data hidden after the picture"))
             out += data[pos : end + 2]
             break
         keep_app0 = marker == 0xE0 and payload.startswith(b"JFIF\x00") and length == 16
@@ -1383,11 +1422,11 @@ def _strip_jpeg_segments(data: bytes, findings: _Findings) -> bytes:
 
 def _jpeg_segment_label(marker: int, payload: bytes) -> str:
     if marker == 0xFE:
-        return str(_("comment"))
+        return _noop("comment")
     for app, prefix, label in _JPEG_APP_LABELS:
         if marker == app and payload.startswith(prefix):
-            return str(label)
-    return str(_("other embedded metadata"))
+            return label
+    return _noop("other embedded metadata")
 
 
 def _exif_labels(tiff: bytes) -> list[str]:

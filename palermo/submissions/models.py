@@ -373,3 +373,32 @@ class CoSigner(models.Model):
 
     def __str__(self):
         return f"{self.organization} on {self.submission.reference}: {self.status}"
+
+
+class Attachment(models.Model):
+    """An evidence file. The original is kept privately with its SHA-256 (it is the
+    evidence); others only ever get the sanitised copy. Both live under generated names."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=8)
+    original_sha256 = models.CharField(max_length=64)
+    original_path = models.CharField(max_length=80)  # relative to ATTACHMENTS_ROOT
+    clean_sha256 = models.CharField(max_length=64)
+    clean_path = models.CharField(max_length=80)
+    safe_filename = models.CharField(max_length=80)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    found_metadata = models.JSONField(default=list)
+    removed_metadata = models.JSONField(default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.safe_filename

@@ -99,7 +99,7 @@ def receipt_issue(*, submission: Submission) -> Receipt:
         "version": version.number,
         "timestamp": timezone.now().replace(microsecond=0).isoformat(),
         "content_sha256": version.content_sha256,
-        "attachments": [],
+        "attachments": version.content.get("attachments", []),
     }
     signature = base64.b64encode(private.sign(_signed_bytes(payload))).decode()
     return Receipt.objects.create(

@@ -4,11 +4,14 @@ recorded (SubmissionEvent, history, audit) and the people concerned are e-mailed
 
 import datetime as dt
 import difflib
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +22,10 @@ from palermo.common.tasks import send_email
 from palermo.organizations.enums import MemberRole
 from palermo.reviews.models import CountryReview
 from palermo.submissions import permissions
+from palermo.submissions.attachments import sanitise_attachment
 from palermo.submissions.enums import SubmissionStatus, Transition
 from palermo.submissions.models import (
+    Attachment,
     Comment,
     FormToken,
     Recommendation,
@@ -89,6 +94,11 @@ def snapshot(submission: Submission) -> dict:
             {"title": s.title, "url": s.url, "date": _plain(s.date), "kind": s.kind}
             for s in submission.sources.all()
         ],
+        # Each attachment by the hash of its original: a receipt covers the evidence too.
+        "attachments": [
+            {"file": a.safe_filename, "sha256": a.original_sha256, "kind": a.kind}
+            for a in submission.attachments.all()
+        ],
     }
 
 
@@ -99,9 +109,10 @@ def _plain(value):
 def _next_reference() -> str:
     year = timezone.now().year
     prefix = f"S-{year}-"
+    # Longest first, then highest: as text "S-2026-9999" would sort after "S-2026-10000".
     last = (
         Submission.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
+        .order_by(Length("reference").desc(), "-reference")
         .values_list("reference", flat=True)
         .first()
     )
@@ -222,14 +233,18 @@ def submission_save(
 ) -> SaveResult:
     """Save an edit made on version `base_version`. Raises EditConflict when a newer version
     was saved meanwhile. An unchanged form writes nothing."""
-    if (found := _replay(form_token)) and found.submission_id == submission.pk:
-        return SaveResult(submission, changed=False, replayed=True)
+    if found := _replay(form_token):
+        if found.submission_id == submission.pk:
+            return SaveResult(submission, changed=False, replayed=True)
+        raise ValidationError(_("This form belongs to another submission. Reload the page."))
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if not locked.is_editable:
         raise PermissionDenied
     if locked.version != base_version:
         raise EditConflict(locked.versions.get(number=locked.version))
     before = snapshot(locked)
+    if "cluster" in data:  # a new cluster means the State's review of that cluster
+        data = {**data, "review": review_for(data.get("state", locked.state), data["cluster"])}
     _apply(locked, data=data, recommendations=recommendations, sources=sources)
     changed = snapshot(locked) != before
     if changed:
@@ -386,3 +401,48 @@ def _lines(value) -> list[str]:
     if isinstance(value, dict):
         return [f"{key}: {item}" for key, item in sorted(value.items())]
     return str(value).splitlines() or [""]
+
+
+def attachments_root() -> Path:
+    return Path(settings.ATTACHMENTS_ROOT)
+
+
+@transaction.atomic
+def attachment_add(*, submission: Submission, by, data: bytes) -> Attachment:
+    """Check and sanitise an upload (palermo/submissions/attachments.py), keep the original
+    privately and the clean copy for others, and save a new version of the submission."""
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not locked.is_editable:
+        raise PermissionDenied
+    if locked.attachments.count() >= settings.ATTACHMENTS_PER_SUBMISSION:
+        raise ValidationError(
+            _("A submission can carry at most %(count)s files.")
+            % {"count": settings.ATTACHMENTS_PER_SUBMISSION}
+        )
+    result = sanitise_attachment(data, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    folder = attachments_root() / locked.reference
+    (folder / "original").mkdir(parents=True, exist_ok=True)
+    (folder / "clean").mkdir(parents=True, exist_ok=True)
+    stem = uuid.uuid4().hex
+    original_path = f"{locked.reference}/original/{stem}"
+    clean_path = f"{locked.reference}/clean/{stem}"
+    (attachments_root() / original_path).write_bytes(data)
+    (attachments_root() / clean_path).write_bytes(result.clean)
+    attachment = Attachment.objects.create(
+        submission=locked,
+        kind=result.kind,
+        original_sha256=result.original_sha256,
+        original_path=original_path,
+        clean_sha256=result.clean_sha256,
+        clean_path=clean_path,
+        safe_filename=result.safe_filename,
+        content_type=result.content_type,
+        size=len(result.clean),
+        found_metadata=result.found_metadata,
+        removed_metadata=result.removed_metadata,
+        uploaded_by=by,
+    )
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    _record_version(locked, by)
+    return attachment

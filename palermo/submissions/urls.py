@@ -30,6 +30,16 @@ urlpatterns = [
         views.receipt_pdf,
         name="receipt_pdf",
     ),
+    path(
+        "submissions/<str:reference>/attachments/",
+        views.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "submissions/<str:reference>/attachments/<int:pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("verify/", views.verify, name="verify"),
     path("submit/", views.anonymous_submit, name="anonymous_submit"),
     path("submit/return/", views.anonymous_return, name="anonymous_return"),

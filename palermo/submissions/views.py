@@ -6,7 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import OperationalError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -181,7 +187,17 @@ def submission_new(request):
 
 
 def submission_detail(request, reference: str):
-    submission, membership = _submission(request, reference)
+    try:
+        submission, membership = _submission(request, reference)
+    except Http404:
+        # Once published, a withdrawal leaves a public notice with its reason, but none of
+        # the content (authors may have withdrawn for their safety).
+        withdrawn = Submission.objects.filter(
+            reference=reference, status=SubmissionStatus.WITHDRAWN, published_at__isnull=False
+        ).first()
+        if withdrawn is None:
+            raise
+        return render(request, "submissions/withdrawal_notice.html", {"submission": withdrawn})
     private = permissions.can_see_private_parts(
         request.user, submission, membership or request.cosign
     )
@@ -211,6 +227,7 @@ def submission_detail(request, reference: str):
             "events": submission.events.select_related("by") if private else [],
             "versions": submission.versions.select_related("saved_by") if private else [],
             "receipts": submission.receipts.all() if private else [],
+            "attachments": submission.attachments.all(),
             "cosigners": submission.cosigners.select_related("organization") if private else [],
             "public_cosigners": coalitions.public_cosigners(submission),
             "suggestions": coalitions.who_else_works_on_this(submission)
@@ -672,3 +689,67 @@ def cosigning_invitations(request):
         .order_by("-invited_at")
     )
     return render(request, "submissions/cosigning_invitations.html", {"invitations": invitations})
+
+
+@login_required
+@require_POST
+def attachment_upload(request, reference: str):
+    submission, membership = _submission(request, reference)
+    if not permissions.can_edit_submission(request.user, submission, membership):
+        if membership is None:
+            raise Http404
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+        return redirect(submission)
+    try:
+        attachment = services.attachment_add(
+            submission=submission,
+            by=request.user,
+            data=upload.read(settings.ATTACHMENT_MAX_BYTES + 1),
+        )
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("The file was not attached: %(reason)s") % {"reason": " ".join(error.messages)},
+        )
+    except OperationalError:
+        messages.error(request, _("The file could not be saved just now. Try again."))
+    else:
+        removed = [_(label) for label in attachment.removed_metadata]
+        if removed:
+            messages.info(
+                request,
+                _(
+                    "Attached as %(name)s. Hidden information it carried was "
+                    "removed from the copy others download: %(items)s."
+                )
+                % {"name": attachment.safe_filename, "items": ", ".join(removed)},
+            )
+        else:
+            messages.success(
+                request,
+                _("Attached as %(name)s; it carried no hidden information we know of.")
+                % {"name": attachment.safe_filename},
+            )
+    return redirect(submission)
+
+
+def attachment_download(request, reference: str, pk: int):
+    """The sanitised copy, never shown inline and sandboxed if a browser tried."""
+    submission, _membership = _submission(request, reference)
+    attachment = get_object_or_404(submission.attachments, pk=pk)
+    path = services.attachments_root() / attachment.clean_path
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=attachment.safe_filename,
+        content_type=attachment.content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -178,7 +178,7 @@ def test_private_keys_are_files_outside_the_database(team, settings):
 
 
 def test_the_receipt_downloads_as_a_pdf_with_the_same_facts(client, team):
-    import pypdf  # noqa: PLC0415
+    import pypdf
 
     organization, people = team
     submission = submit(draft(organization, people["editor"].user), people)
