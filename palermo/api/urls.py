@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from palermo.api import organizations, reference, reviews
+from palermo.api import organizations, reference, reviews, submissions
 
 api = NinjaAPI(
     title="Palermo Hub API",
@@ -15,3 +15,4 @@ api = NinjaAPI(
 api.add_router("/", reference.router)
 api.add_router("/", reviews.router)
 api.add_router("/", organizations.router)
+api.add_router("/", submissions.router)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from palermo.organizations.enums import Language, OrganizationType
 from palermo.reference.models import Article, Cluster, Instrument, State
-from palermo.submissions.enums import SubmissionStatus
+from palermo.submissions.enums import IdentityTier, SubmissionStatus
 from palermo.submissions.models import Submission
 
 
@@ -90,7 +90,12 @@ def published_submissions(filters: SubmissionFilters, *, today) -> QuerySet[Subm
     if filters.language:
         found = found.filter(language=filters.language)
     if filters.type:
-        found = found.filter(organization__kind=filters.type)
+        # Only where the organization is named: for pseudonymous and anonymous submissions
+        # the type, with the State, would narrow down who wrote it.
+        found = found.filter(
+            organization__kind=filters.type,
+            tier__in=[IdentityTier.ATTRIBUTED, IdentityTier.COALITION],
+        )
     return _with_related(found.distinct()).order_by("-published_at", "-id")
 
 

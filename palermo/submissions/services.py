@@ -196,6 +196,8 @@ def submission_create(
     """Start a draft for `organization`; version 1. A re-posted form returns the draft the
     first post made."""
     if found := _replay(form_token):
+        if found.submission.organization_id != getattr(organization, "pk", None):
+            raise ValidationError(_("This form was already used elsewhere. Reload the page."))
         return SaveResult(found.submission, changed=False, replayed=True)
     for attempt in range(5):  # two creators in the same instant race for the number
         try:

@@ -126,7 +126,8 @@ def population(observatorio, academia, org_editor, org_owner):
         ("language=fr", "BD"),
         ("language=es", "C"),
         ("language=ar", ""),
-        ("type=academia", "BD"),
+        # B is pseudonymous: the type filter never narrows down a shielded author.
+        ("type=academia", "D"),
         ("type=ngo", "AC"),
         ("state=NGA&language=fr", "D"),
         ("instrument=untoc&type=ngo&cluster=I", "A"),
