@@ -2,14 +2,15 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from palermo.accounts.permissions import is_coordinator
 from palermo.audit.enums import AuditAction
 from palermo.audit.models import AuditEvent
+from palermo.common.filters import read_filter_values
+from palermo.common.views import bad_filter
 
 
 class _BadFilter(ValueError):
@@ -33,9 +34,11 @@ def event_list(request):
     if not is_coordinator(request.user):
         raise Http404
     events = AuditEvent.objects.select_related("actor", "organization")
-    params = request.GET
     try:
-        action = params.get("action", "")
+        params = read_filter_values(
+            request.GET, ("action", "organization", "actor", "since", "until"), _BadFilter
+        )
+        action = params["action"]
         if action and action not in AuditAction.values:
             raise _BadFilter(_("Unknown action “%(value)s”.") % {"value": action[:40]})
         if action:
@@ -53,10 +56,8 @@ def event_list(request):
         if until:
             events = events.filter(created_at__date__lte=until)
     except _BadFilter as error:
-        return HttpResponseBadRequest(
-            render_to_string("reviews/filter_error.html", {"message": str(error)}, request)
-        )
-    page = Paginator(events, 50).get_page(params.get("page"))
+        return bad_filter(request, error)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "audit/event_list.html",

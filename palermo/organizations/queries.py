@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from palermo.common.filters import read_filter_values
 from palermo.organizations.enums import OrganizationType, VerificationStatus
 from palermo.organizations.models import ExpertProfile, Membership, Organization
 from palermo.reference.models import Instrument, RegionalGroup, State, Topic
@@ -30,10 +31,9 @@ class RegistryFilters:
 
 
 def parse_registry_filters(params: QueryDict | dict) -> RegistryFilters:
-    values = {
-        name: (params.get(name) or "").strip()
-        for name in ("country", "region", "type", "instrument", "expertise", "q")
-    }
+    values = read_filter_values(
+        params, ("country", "region", "type", "instrument", "expertise", "q"), FilterError
+    )
     checks = [
         (
             "country",
@@ -159,10 +159,9 @@ class ExpertFilters:
 def parse_expert_filters(params: QueryDict | dict) -> ExpertFilters:
     from palermo.organizations.enums import Language
 
-    values = {
-        name: (params.get(name) or "").strip()
-        for name in ("instrument", "expertise", "region", "language", "q")
-    }
+    values = read_filter_values(
+        params, ("instrument", "expertise", "region", "language", "q"), FilterError
+    )
     if values["instrument"] and not Instrument.objects.filter(code=values["instrument"]).exists():
         raise FilterError(
             _("Unknown instrument “%(value)s”.") % {"value": values["instrument"][:60]}

@@ -5,25 +5,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from palermo.accounts.permissions import has_mfa
+from palermo.common.views import bad_filter
 from palermo.organizations import forms, permissions, queries, services
 from palermo.organizations.enums import Language, MemberRole, OrganizationType
 from palermo.organizations.models import ExpertProfile, Organization
 from palermo.reference.models import Instrument, RegionalGroup, State, Topic
 
 PAGE_SIZE = 25
-
-
-def _bad_filter(request, error):
-    return HttpResponseBadRequest(
-        render_to_string("reviews/filter_error.html", {"message": str(error)}, request)
-    )
 
 
 def _organization(request, slug: str):
@@ -65,7 +59,7 @@ def organization_list(request):
     try:
         filters = queries.parse_registry_filters(request.GET)
     except queries.FilterError as error:
-        return _bad_filter(request, error)
+        return bad_filter(request, error)
     page = Paginator(queries.public_organizations(filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -366,7 +360,7 @@ def verification_queue(request):
     _coordinator(request)
     status = request.GET.get("status", "pending")
     if status not in {"pending", "verified", "rejected"}:
-        return _bad_filter(request, _("Unknown status “%(value)s”.") % {"value": status[:40]})
+        return bad_filter(request, _("Unknown status “%(value)s”.") % {"value": status[:40]})
     page = Paginator(queries.verification_queue(status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -416,7 +410,7 @@ def expert_list(request):
         try:
             filters = queries.parse_expert_filters(request.GET)
         except queries.FilterError as error:
-            return _bad_filter(request, error)
+            return bad_filter(request, error)
     page = Paginator(queries.published_experts(filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -18,6 +18,8 @@ def articles(*, instrument: str = "", cluster: str = "") -> QuerySet[Article]:
     """Articles with their instrument and cluster; `cluster="none"` selects articles whose
     cluster is not yet confirmed by a source."""
     found = Article.objects.select_related("instrument", "cluster")
+    if "\x00" in instrument + cluster:  # PostgreSQL refuses NUL in text: a bad filter
+        raise ArticleFilterError(_("The filter contains an invalid character."))
     if instrument:
         if not Instrument.objects.filter(code=instrument).exists():
             raise ArticleFilterError(_("Unknown instrument “%(value)s”.") % {"value": instrument})

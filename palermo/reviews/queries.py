@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from palermo.common.filters import read_filter_values
 from palermo.reference.enums import ParticipationStatus
 from palermo.reference.models import Instrument, Participation, RegionalGroup, State
 from palermo.reviews.calendar import Milestone, ReviewStatus, review_status
@@ -35,10 +36,7 @@ class StateFilters:
 
 def parse_state_filters(params: QueryDict | dict) -> StateFilters:
     """Validate the tracker's filters; raise FilterError naming the bad one."""
-    values = {
-        name: (params.get(name) or "").strip()
-        for name in ("region", "group", "instrument", "stage")
-    }
+    values = read_filter_values(params, ("region", "group", "instrument", "stage"), FilterError)
     if values["region"] and not RegionalGroup.objects.filter(code=values["region"]).exists():
         raise FilterError(_("Unknown regional group “%(value)s”.") % {"value": values["region"]})
     if values["group"] and values["group"] not in {"1", "2", "3", "unknown"}:

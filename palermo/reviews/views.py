@@ -1,9 +1,9 @@
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from palermo.common.views import bad_filter
 from palermo.common.worldmap import MapRegion, world_map_svg
 from palermo.reference.models import Instrument, RegionalGroup, State
 from palermo.reviews import feeds, queries
@@ -51,9 +51,7 @@ def state_list(request):
     try:
         filters = queries.parse_state_filters(request.GET)
     except queries.FilterError as error:
-        return HttpResponseBadRequest(
-            render_to_string("reviews/filter_error.html", {"message": str(error)}, request)
-        )
+        return bad_filter(request, error)
     today = review_today()
     rows = queries.state_rows(filters=filters, today=today)
     return render(

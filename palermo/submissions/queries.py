@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from palermo.common.filters import read_filter_values
 from palermo.organizations.enums import Language, OrganizationType
 from palermo.reference.models import Article, Cluster, Instrument, State
 from palermo.submissions.enums import IdentityTier, SubmissionStatus
@@ -30,10 +31,9 @@ class SubmissionFilters:
 
 
 def parse_submission_filters(params: QueryDict | dict) -> SubmissionFilters:
-    values = {
-        name: (params.get(name) or "").strip()
-        for name in ("state", "instrument", "article", "cluster", "language", "type")
-    }
+    values = read_filter_values(
+        params, ("state", "instrument", "article", "cluster", "language", "type"), FilterError
+    )
     values["state"] = values["state"].upper()
     if values["state"] and not State.objects.filter(code=values["state"]).exists():
         raise FilterError(_("Unknown State “%(value)s”.") % {"value": values["state"][:20]})

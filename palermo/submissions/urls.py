@@ -1,42 +1,45 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from palermo.submissions import views
+from palermo.submissions.converters import ReferenceConverter
+
+register_converter(ReferenceConverter, "ref")
 
 app_name = "submissions"
 urlpatterns = [
     path("submissions/", views.submission_list, name="submission_list"),
     path("submissions/new/", views.submission_new, name="submission_new"),
     path("submissions/mine/", views.my_submissions, name="my_submissions"),
-    path("submissions/<str:reference>/", views.submission_detail, name="submission_detail"),
-    path("submissions/<str:reference>/edit/", views.submission_edit, name="submission_edit"),
+    path("submissions/<ref:reference>/", views.submission_detail, name="submission_detail"),
+    path("submissions/<ref:reference>/edit/", views.submission_edit, name="submission_edit"),
     path(
-        "submissions/<str:reference>/versions/",
+        "submissions/<ref:reference>/versions/",
         views.submission_versions,
         name="submission_versions",
     ),
     path(
-        "submissions/<str:reference>/steps/<str:action>/",
+        "submissions/<ref:reference>/steps/<str:action>/",
         views.submission_transition,
         name="submission_transition",
     ),
-    path("submissions/<str:reference>/comments/", views.comment_add, name="comment_add"),
+    path("submissions/<ref:reference>/comments/", views.comment_add, name="comment_add"),
     path(
-        "submissions/<str:reference>/receipts/<int:pk>.json",
+        "submissions/<ref:reference>/receipts/<int:pk>.json",
         views.receipt_download,
         name="receipt_download",
     ),
     path(
-        "submissions/<str:reference>/receipts/<int:pk>.pdf",
+        "submissions/<ref:reference>/receipts/<int:pk>.pdf",
         views.receipt_pdf,
         name="receipt_pdf",
     ),
     path(
-        "submissions/<str:reference>/attachments/",
+        "submissions/<ref:reference>/attachments/",
         views.attachment_upload,
         name="attachment_upload",
     ),
     path(
-        "submissions/<str:reference>/attachments/<int:pk>/",
+        "submissions/<ref:reference>/attachments/<int:pk>/",
         views.attachment_download,
         name="attachment_download",
     ),
@@ -46,12 +49,12 @@ urlpatterns = [
     path("submit/return/comment/", views.anonymous_comment, name="anonymous_comment"),
     path("submit/return/leave/", views.anonymous_leave, name="anonymous_leave"),
     path(
-        "submissions/<str:reference>/cosigners/invite/",
+        "submissions/<ref:reference>/cosigners/invite/",
         views.cosigner_invite,
         name="cosigner_invite",
     ),
     path(
-        "submissions/<str:reference>/cosigners/<str:answer>/",
+        "submissions/<ref:reference>/cosigners/<str:answer>/",
         views.cosigner_answer,
         name="cosigner_answer",
     ),

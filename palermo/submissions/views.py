@@ -10,17 +10,17 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    HttpResponseBadRequest,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from palermo.accounts.permissions import is_coordinator
+from palermo.common.filters import read_filter_values
 from palermo.common.pdf import render_pdf
+from palermo.common.views import bad_filter
 from palermo.organizations.enums import Language, OrganizationType
 from palermo.organizations.models import Membership, Organization
 from palermo.reference.models import Cluster, Instrument, State
@@ -39,12 +39,6 @@ from palermo.submissions.identity import public_author
 from palermo.submissions.models import CoSigner, Submission
 
 PAGE_SIZE = 25
-
-
-def _bad_filter(request, error):
-    return HttpResponseBadRequest(
-        render_to_string("reviews/filter_error.html", {"message": str(error)}, request)
-    )
 
 
 def _membership(user, organization) -> Membership | None:
@@ -78,7 +72,7 @@ def submission_list(request):
     try:
         filters = queries.parse_submission_filters(request.GET)
     except queries.FilterError as error:
-        return _bad_filter(request, error)
+        return bad_filter(request, error)
     page = Paginator(
         queries.published_submissions(filters, today=review_today()), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -324,7 +318,7 @@ def submission_versions(request, reference: str):
     try:
         a, b = int(request.GET.get("a", 0)), int(request.GET.get("b", 0))
     except ValueError:
-        return _bad_filter(request, _("Versions are numbers."))
+        return bad_filter(request, _("Versions are numbers."))
     if a and b:
         by_number = {v.number: v for v in versions}
         if a not in by_number or b not in by_number:
@@ -394,8 +388,12 @@ def moderation_queue(request):
         raise Http404
     status = request.GET.get("status", SubmissionStatus.SUBMITTED)
     if status not in permissions.COORDINATOR_VISIBLE:
-        return _bad_filter(request, _("Unknown status “%(value)s”.") % {"value": status[:20]})
-    state, cluster = request.GET.get("state", ""), request.GET.get("cluster", "")
+        return bad_filter(request, _("Unknown status “%(value)s”.") % {"value": status[:20]})
+    try:
+        values = read_filter_values(request.GET, ("state", "cluster"), ValueError)
+    except ValueError as error:
+        return bad_filter(request, error)
+    state, cluster = values["state"], values["cluster"]
     page = Paginator(
         queries.coordinator_queue(status=status, state=state, cluster=cluster), PAGE_SIZE
     ).get_page(request.GET.get("page"))

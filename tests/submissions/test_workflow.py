@@ -349,8 +349,12 @@ def test_a_visitor_posting_a_step_is_sent_to_sign_in(published):
     assert status_of(published) == "published"
 
 
-@pytest.mark.parametrize("action", ["explode", "delete", "PUBLISH", "publish%00"])
-def test_an_unknown_step_is_not_found(draft, client_as, action):
+@pytest.mark.parametrize(
+    ("action", "status"),
+    # A NUL byte is refused at the door (400) before any view runs.
+    [("explode", 404), ("delete", 404), ("PUBLISH", 404), ("publish%00", 400)],
+)
+def test_an_unknown_step_is_not_found(draft, client_as, action, status):
     response = client_as("editor").post(f"/submissions/{draft.reference}/steps/{action}/")
-    assert response.status_code == 404
+    assert response.status_code == status
     assert status_of(draft) == "draft"
