@@ -10,7 +10,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from palermo.audit.enums import AuditAction
 from palermo.audit.services import audit_record
 from palermo.common.images import CleanImage
-from palermo.common.tasks import send_email
+from palermo.common.tasks import mail_after_commit
 from palermo.common.text import name_skeleton, normalise_name
 from palermo.organizations.enums import MemberRole, VerificationStatus
 from palermo.organizations.models import (
@@ -31,13 +30,6 @@ from palermo.organizations.models import (
 )
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
-
-
-def _mail(*, to: list[str], template: str, context: dict) -> None:
-    """Render an e-mail now (in the active language) and send it from the worker."""
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}_message.txt", context)
-    transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=to))
 
 
 def _unique_slug(name: str, latin: str) -> str:
@@ -186,7 +178,7 @@ def organization_decide(*, organization: Organization, by, status: str, reason: 
         m.user.email
         for m in organization.memberships.select_related("user").filter(role=MemberRole.OWNER)
     ]
-    _mail(
+    mail_after_commit(
         to=owners,
         template="organizations/email/decision",
         context={
@@ -226,7 +218,7 @@ def invitation_create(*, organization: Organization, by, email: str, role: str) 
         organization=organization,
         details={"role": role},
     )
-    _mail(
+    mail_after_commit(
         to=[email],
         template="organizations/email/invitation",
         context={
@@ -415,7 +407,7 @@ def expert_contact(*, expert: ExpertProfile, by, subject: str, message: str) -> 
         raise ValidationError(_("You cannot contact yourself."))
     with transaction.atomic():
         audit_record(actor=by, action=AuditAction.EXPERT_CONTACTED, target=expert)
-        _mail(
+        mail_after_commit(
             to=[expert.user.email],
             template="organizations/email/expert_contact",
             context={

@@ -12,13 +12,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.audit.enums import AuditAction
 from palermo.audit.services import audit_record
-from palermo.common.tasks import send_email
+from palermo.common.tasks import mail_after_commit
 from palermo.organizations.enums import MemberRole
 from palermo.reviews.models import CountryReview
 from palermo.submissions import permissions
@@ -303,11 +302,7 @@ def _notify(submission: Submission, action: str, by, note: str) -> None:
         "note": note,
         "url": settings.SITE_URL + submission.get_absolute_url(),
     }
-    subject = " ".join(
-        render_to_string("submissions/email/transition_subject.txt", context).split()
-    )
-    body = render_to_string("submissions/email/transition_message.txt", context)
-    transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=recipients))
+    mail_after_commit(to=recipients, template="submissions/email/transition", context=context)
 
 
 @transaction.atomic
