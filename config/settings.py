@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "palermo.reviews",
     "palermo.organizations",
     "palermo.submissions",
+    "palermo.reports",
 ]
 AUTH_USER_MODEL = "accounts.User"
 

@@ -21,4 +21,6 @@ urlpatterns = [
     path("", include("palermo.organizations.urls")),
     path("", include("palermo.audit.urls")),
     path("", include("palermo.submissions.urls")),
+    path("", include("palermo.reports.urls")),
+    path("", include("palermo.reports.opendata_urls")),
 ]
