@@ -131,10 +131,18 @@ def public_cosigners(submission) -> dict:
 
 def who_else_works_on_this(submission, *, limit: int = 10) -> list[Organization]:
     """Verified organizations working on the same State or articles, or with published work
-    on them: candidates to invite. Never pending or rejected organizations."""
+    on them: candidates to invite. Never pending or rejected organizations. Only published
+    work that names its organization counts: a pseudonymous submission must not make its
+    organization show up here as "working on" that State."""
     articles = list(submission.articles.values_list("pk", flat=True))
+    # Public work only: an embargoed submission must not be hinted at either.
     published_here = Q(
-        submissions__state=submission.state, submissions__status=SubmissionStatus.PUBLISHED
+        submissions__state=submission.state,
+        submissions__status=SubmissionStatus.PUBLISHED,
+        submissions__tier__in=[IdentityTier.ATTRIBUTED, IdentityTier.COALITION],
+    ) & (
+        Q(submissions__embargo_until__isnull=True)
+        | Q(submissions__embargo_until__lte=review_today())
     )
     found = (
         Organization.objects.filter(verification_status=VerificationStatus.VERIFIED)

@@ -1,12 +1,39 @@
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from palermo.common.text import validate_plain_text
 from palermo.reference.models import Article, State
 from palermo.submissions.enums import IdentityTier
 from palermo.submissions.models import Recommendation, Submission, SubmissionSource
+
+
+def new_form_token() -> str:
+    """A form's one-time token (see FormToken): a fresh one for every form and autosave."""
+    return uuid.uuid4().hex
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """A multiple choice of database rows that refuses ids outside the 64-bit range before it
+    queries: Django checks them one by one with lazy (never run) filters, then runs `pk__in`,
+    where SQLite raises OverflowError on a huge number: a server error instead of a message."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # the parent answers "… is not a valid value."
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
 
 class SubmissionForm(forms.ModelForm):
@@ -30,6 +57,7 @@ class SubmissionForm(forms.ModelForm):
             "embargo_until",
             "signon_deadline",
         ]
+        field_classes = {"instruments": IdsField, "articles": IdsField}
         widgets = {
             "instruments": forms.CheckboxSelectMultiple,
             "articles": forms.SelectMultiple(attrs={"size": 10}),
@@ -52,7 +80,7 @@ class SubmissionForm(forms.ModelForm):
                 if choice[0] != IdentityTier.ANONYMOUS
             ]
         if not self.is_bound:
-            self.initial.setdefault("form_token", uuid.uuid4().hex)
+            self.initial.setdefault("form_token", new_form_token())
         if self.instance.pk:
             self.initial.setdefault("base_version", self.instance.version)
             # The State is fixed once the draft exists: a submission addresses one review.
@@ -91,6 +119,7 @@ class RecommendationForm(_RowMixin, forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["text", "addressee", "priority", "articles"]
+        field_classes = {"articles": IdsField}
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
             "articles": forms.SelectMultiple(attrs={"size": 4}),
@@ -101,14 +130,21 @@ class RecommendationForm(_RowMixin, forms.ModelForm):
         self.fields["articles"].queryset = Article.objects.select_related("instrument")
 
 
+class _WebAddressField(forms.URLField):
+    # In place of URLField's own validator, not beside it: one "Enter a valid URL.", not two.
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class SourceForm(_RowMixin, forms.ModelForm):
     key_field = "title"
-    url = forms.URLField(
+    url = _WebAddressField(
         label=_("Address (URL)"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
+        # URLValidator lets bidi controls through (in the path, and in the host, where it allows
+        # any non-ASCII character), and the address is shown in the versions' diff.
+        validators=[validate_plain_text],
     )
 
     class Meta:
@@ -117,10 +153,41 @@ class SourceForm(_RowMixin, forms.ModelForm):
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
 
+class _RowsFormSet(forms.BaseFormSet):
+    """Django accepts a negative TOTAL_FORMS and quietly drops every row; that is a damaged
+    (or forged) form, and the person must be told, not lose their recommendations."""
+
+    def full_clean(self):
+        super().full_clean()
+        management = self.management_form
+        if self.is_bound and management.is_valid() and management.cleaned_data["TOTAL_FORMS"] < 0:
+            self._non_form_errors.append(
+                forms.ValidationError(
+                    self.error_messages["missing_management_form"],
+                    params={"field_names": "TOTAL_FORMS"},
+                    code="missing_management_form",
+                )
+            )
+
+
+# absolute_max = max_num: otherwise Django builds (and the page renders) up to max_num + 1000
+# rows when a post claims TOTAL_FORMS=1000000, about a minute of work for one small request.
 RecommendationFormSet = forms.formset_factory(
-    RecommendationForm, extra=2, max_num=50, validate_max=True
+    RecommendationForm,
+    formset=_RowsFormSet,
+    extra=2,
+    max_num=50,
+    absolute_max=50,
+    validate_max=True,
 )
-SourceFormSet = forms.formset_factory(SourceForm, extra=2, max_num=100, validate_max=True)
+SourceFormSet = forms.formset_factory(
+    SourceForm,
+    formset=_RowsFormSet,
+    extra=2,
+    max_num=100,
+    absolute_max=100,
+    validate_max=True,
+)
 
 
 def rows(formset) -> list[dict]:
@@ -153,7 +220,11 @@ def initial_sources(submission) -> list[dict]:
 
 class TransitionForm(forms.Form):
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        validators=[validate_plain_text],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

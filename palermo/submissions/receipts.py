@@ -9,6 +9,7 @@ receipts stay verifiable because the public keys are kept."""
 import base64
 import datetime as dt
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from enum import Enum
@@ -33,6 +34,7 @@ from palermo.submissions.models import (
 )
 
 RECEIPT_FORMAT = "palermo-hub-receipt/1"
+_KEY_ID = re.compile(r"[0-9A-Za-z-]{1,32}")
 
 
 class NoSigningKey(RuntimeError):
@@ -143,7 +145,12 @@ def receipt_verify(document: object) -> Verification:
     ):
         return Verification(Verdict.MALFORMED, authentic=False)
     payload = document["receipt"]
-    key = SigningKey.objects.filter(key_id=document["key_id"][:32]).first()
+    # Key ids are "YYYYMMDD-<hex>" (key_generate). Anything else is a key we never used, and is
+    # not sent to the database: a lone surrogate cannot be encoded for it, and PostgreSQL
+    # refuses NUL.
+    if not _KEY_ID.fullmatch(document["key_id"]):
+        return Verification(Verdict.UNKNOWN_KEY, authentic=False)
+    key = SigningKey.objects.filter(key_id=document["key_id"]).first()
     if key is None:
         return Verification(Verdict.UNKNOWN_KEY, authentic=False)
     try:

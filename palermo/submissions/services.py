@@ -62,6 +62,7 @@ class SaveResult:
     submission: Submission
     changed: bool
     replayed: bool  # the same form had already been saved: nothing new was written
+    version: int  # the version this form's save left (on a replay: what the first post left)
 
 
 def snapshot(submission: Submission) -> dict:
@@ -197,7 +198,7 @@ def submission_create(
     if found := _replay(form_token):
         if found.submission.organization_id != getattr(organization, "pk", None):
             raise ValidationError(_("This form was already used elsewhere. Reload the page."))
-        return SaveResult(found.submission, changed=False, replayed=True)
+        return SaveResult(found.submission, changed=False, replayed=True, version=found.version)
     for attempt in range(5):  # two creators in the same instant race for the number
         try:
             with transaction.atomic():
@@ -218,7 +219,7 @@ def submission_create(
     _apply(submission, data=data, recommendations=recommendations, sources=sources)
     _record_version(submission, by)
     FormToken.objects.create(token=form_token, submission=submission, version=1)
-    return SaveResult(submission, changed=True, replayed=False)
+    return SaveResult(submission, changed=True, replayed=False, version=1)
 
 
 @transaction.atomic
@@ -236,7 +237,7 @@ def submission_save(
     was saved meanwhile. An unchanged form writes nothing."""
     if found := _replay(form_token):
         if found.submission_id == submission.pk:
-            return SaveResult(submission, changed=False, replayed=True)
+            return SaveResult(submission, changed=False, replayed=True, version=found.version)
         raise ValidationError(_("This form belongs to another submission. Reload the page."))
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if not locked.is_editable:
@@ -253,7 +254,7 @@ def submission_save(
         locked.save(update_fields=["version", "updated_at"])
         _record_version(locked, by)
     FormToken.objects.create(token=form_token, submission=locked, version=locked.version)
-    return SaveResult(locked, changed=changed, replayed=False)
+    return SaveResult(locked, changed=changed, replayed=False, version=locked.version)
 
 
 # action -> (allowed from, to)

@@ -13,6 +13,11 @@ urlpatterns = [
     path("submissions/<ref:reference>/", views.submission_detail, name="submission_detail"),
     path("submissions/<ref:reference>/edit/", views.submission_edit, name="submission_edit"),
     path(
+        "submissions/<ref:reference>/autosave/",
+        views.submission_autosave,
+        name="submission_autosave",
+    ),
+    path(
         "submissions/<ref:reference>/versions/",
         views.submission_versions,
         name="submission_versions",

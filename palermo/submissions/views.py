@@ -221,6 +221,9 @@ def submission_detail(request, reference: str):
             "events": submission.events.select_related("by") if private else [],
             "versions": submission.versions.select_related("saved_by") if private else [],
             "receipts": submission.receipts.all() if private else [],
+            # Versions and receipt files are the lead organization's and the coordinators'
+            # (submission_versions, receipt_download): co-signers read the page without them.
+            "records": permissions.can_see_private_parts(request.user, submission, membership),
             "attachments": submission.attachments.all(),
             "cosigners": submission.cosigners.select_related("organization") if private else [],
             "public_cosigners": coalitions.public_cosigners(submission),
@@ -238,17 +241,45 @@ def submission_detail(request, reference: str):
     )
 
 
-@login_required
-def submission_edit(request, reference: str):
+def _editable_submission(request, reference: str) -> Submission:
+    """The submission if the viewer may edit it now. Someone who may not know it exists gets
+    a 404; a member who may not edit it (their role, or it is no longer a draft) gets
+    PermissionDenied."""
     submission, membership = _submission(request, reference)
     if not permissions.can_edit_submission(request.user, submission, membership):
         if membership is None:
             raise Http404
         raise PermissionDenied
-    form = forms.SubmissionForm(
-        request.POST or None, instance=Submission.objects.get(pk=submission.pk)
+    return submission
+
+
+def _edit_forms(request, submission, data):
+    """The edit form and its recommendation and source formsets."""
+    form = forms.SubmissionForm(data, instance=Submission.objects.get(pk=submission.pk))
+    return (form, *_formsets(request, submission))
+
+
+def _edit_save(
+    request, submission, form, recommendations, sources, *, base_version=None, form_token=None
+) -> services.SaveResult:
+    """The one write of an edit, pressed Save or autosaved."""
+    return services.submission_save(
+        submission=submission,
+        by=request.user,
+        data=form.submission_data(),
+        recommendations=forms.rows(recommendations),
+        sources=forms.rows(sources),
+        base_version=base_version
+        if base_version is not None
+        else form.cleaned_data["base_version"] or 0,
+        form_token=form_token or form.cleaned_data["form_token"],
     )
-    recommendations, sources = _formsets(request, submission)
+
+
+@login_required
+def submission_edit(request, reference: str):
+    submission = _editable_submission(request, reference)
+    form, recommendations, sources = _edit_forms(request, submission, request.POST or None)
     context = {
         "form": form,
         "recommendations": recommendations,
@@ -260,15 +291,7 @@ def submission_edit(request, reference: str):
         [form.is_valid(), recommendations.is_valid(), sources.is_valid()]
     ):
         try:
-            result = services.submission_save(
-                submission=submission,
-                by=request.user,
-                data=form.submission_data(),
-                recommendations=forms.rows(recommendations),
-                sources=forms.rows(sources),
-                base_version=form.cleaned_data["base_version"] or 0,
-                form_token=form.cleaned_data["form_token"],
-            )
+            result = _edit_save(request, submission, form, recommendations, sources)
         except services.EditConflict as conflict:
             # Re-offer the person's own text, now based on the newest version, so a second
             # save is a deliberate choice over what the other person wrote.
@@ -308,6 +331,117 @@ def submission_edit(request, reference: str):
     return render(request, "submissions/submission_form.html", context)
 
 
+def _form_errors(form, recommendations, sources) -> tuple[dict[str, list[str]], str]:
+    """The errors of the edit form and its formsets: by field name as the browser posts it
+    ("title", "rec-0-text"), and as one line a person can read."""
+    errors: dict[str, list[str]] = {}
+    lines: list[str] = []
+
+    def add(key: str, label: str, messages_: list[str]) -> None:
+        errors[key] = list(messages_)
+        text = " ".join(messages_)
+        lines.append(
+            _("%(field)s: %(errors)s") % {"field": label, "errors": text} if label else text
+        )
+
+    def add_form(bound, row: str = "") -> None:
+        for name, field_errors in bound.errors.items():
+            label = str(bound.fields[name].label) if name in bound.fields else ""
+            add(
+                bound.add_prefix(name),
+                ", ".join(part for part in (row, label) if part),
+                field_errors,
+            )
+
+    add_form(form)
+    for formset, row_label, title in (
+        (recommendations, _("Recommendation %(n)s"), _("Recommendations")),
+        (sources, _("Source %(n)s"), _("Sources")),
+    ):
+        if formset.non_form_errors():
+            add(formset.prefix, str(title), formset.non_form_errors())
+        for number, row in enumerate(formset.forms, start=1):
+            add_form(row, row_label % {"n": number})
+    return errors, "; ".join(lines)
+
+
+def _autosave_refused() -> JsonResponse:
+    return JsonResponse(
+        {
+            "message": _(
+                "This submission can no longer be edited here (it was sent on, or your "
+                "role changed). Your text is still in the form: copy it before you reload."
+            )
+        },
+        status=403,
+    )
+
+
+@require_POST
+def submission_autosave(request, reference: str):
+    """The edit form saved in the background by static/js/autosave.js: the same forms,
+    checks and service as submission_edit, answered in JSON (contract in
+    docs/architecture.md, "Drafts, versions and autosave"). Not behind login_required: a
+    visitor gets the same 404 as anyone who may not know the draft exists."""
+    try:
+        submission = _editable_submission(request, reference)
+    except PermissionDenied:
+        return _autosave_refused()
+    form, recommendations, sources = _edit_forms(request, submission, request.POST)
+    if not all([form.is_valid(), recommendations.is_valid(), sources.is_valid()]):
+        errors, message = _form_errors(form, recommendations, sources)
+        return JsonResponse({"message": message, "errors": errors}, status=400)
+    try:
+        result = _edit_save(request, submission, form, recommendations, sources)
+        if result.replayed:
+            # This token's earlier autosave was written but its answer never reached the
+            # browser, which sent the token again with newer text: save that text on top of
+            # the version the earlier autosave left (a conflict if someone saved since).
+            result = _edit_save(
+                request,
+                submission,
+                form,
+                recommendations,
+                sources,
+                base_version=result.version,
+                form_token=forms.new_form_token(),
+            )
+    except services.EditConflict as conflict:
+        return JsonResponse(
+            {
+                "message": _(
+                    "Someone else saved version %(version)s of this draft while you were "
+                    "editing. Nothing was overwritten; autosave has stopped."
+                )
+                % {"version": conflict.current.number},
+                "version": conflict.current.number,
+            },
+            status=409,
+        )
+    except PermissionDenied:  # it stopped being a draft between the check and the lock
+        return _autosave_refused()
+    except OperationalError:
+        return JsonResponse(
+            {"message": _("The server is busy or out of space. Nothing was lost.")}, status=503
+        )
+    except ValidationError as error:
+        return JsonResponse(
+            {"message": " ".join(error.messages), "errors": {"__all__": error.messages}},
+            status=400,
+        )
+    saved = result.submission.versions.get(number=result.version)
+    return JsonResponse(
+        {
+            "version": result.version,
+            "saved_at": saved.saved_at.isoformat(),
+            "changed": result.changed,
+            # The token just used is spent: the form's next save, autosaved or not, needs a
+            # new one.
+            "form_token": forms.new_form_token(),
+        }
+    )
+
+
 def submission_versions(request, reference: str):
     submission, membership = _submission(request, reference)
     if not permissions.can_see_private_parts(request.user, submission, membership):
@@ -345,7 +479,10 @@ def submission_transition(request, reference: str, action: str):
     if action not in Transition.values:
         raise Http404
     form = forms.TransitionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(submission)
+    note = form.cleaned_data["note"]
     try:
         services.submission_transition(
             submission=submission, action=action, by=request.user, membership=membership, note=note
@@ -485,7 +622,7 @@ def verify(request):
         else:
             try:
                 document = json.loads(text[:20_000])
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
                 document = None
             result = receipts.receipt_verify(document)
     return render(
@@ -625,7 +762,9 @@ def anonymous_leave(request):
 @require_POST
 def cosigner_invite(request, reference: str):
     submission, membership = _submission(request, reference)
-    organization = Organization.objects.filter(slug=request.POST.get("organization", "")).first()
+    slug = request.POST.get("organization", "")
+    # PostgreSQL refuses NUL in a query parameter: such a slug names no organization.
+    organization = Organization.objects.filter(slug=slug).first() if "\x00" not in slug else None
     try:
         if organization is None:
             raise ValidationError(_("Choose an organization to invite."))
@@ -645,6 +784,14 @@ def cosigner_invite(request, reference: str):
     return redirect(submission)
 
 
+def _withdrawal_note(request) -> str:
+    """The co-signer's reason, checked like a workflow note (length, invisible characters)."""
+    form = forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
+    return form.cleaned_data["note"]
+
+
 @login_required
 @require_POST
 def cosigner_answer(request, reference: str, answer: str):
@@ -662,7 +809,7 @@ def cosigner_answer(request, reference: str, answer: str):
                 cosigner=cosigner,
                 by=request.user,
                 membership=request.cosign,
-                note=request.POST.get("note", ""),
+                note=_withdrawal_note(request),
             )
         else:
             coalitions.cosigner_respond(

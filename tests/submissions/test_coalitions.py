@@ -235,3 +235,33 @@ def test_outsiders_cannot_read_a_draft_even_with_a_cosigning_url(cast, client, d
         ).status_code
         == 404
     )
+
+
+def test_who_else_never_hints_at_an_embargoed_submission(
+    observatorio, org_editor, other_org, outsider
+):
+    """Red Sur's only work on Nigeria is published but under embargo: it is not public, so
+    it must not make Red Sur appear as "working on" Nigeria."""
+    import datetime as dt
+
+    from palermo.organizations.enums import VerificationStatus
+    from palermo.reviews.calendar import review_today
+    from palermo.submissions.coalitions import who_else_works_on_this
+    from palermo.submissions.enums import SubmissionStatus
+    from tests.submissions.helpers import make_submission
+
+    other_org.verification_status = VerificationStatus.VERIFIED
+    other_org.save(update_fields=["verification_status"])
+    other_org.countries.clear()
+    other_org.articles.clear()
+    embargoed = make_submission(
+        other_org,
+        outsider,
+        status=SubmissionStatus.PUBLISHED,
+        embargo_until=review_today() + dt.timedelta(days=30),
+    )
+    draft = make_submission(observatorio, org_editor, articles=(("untoc", 26),))
+    assert other_org not in who_else_works_on_this(draft)
+    embargoed.embargo_until = review_today()
+    embargoed.save(update_fields=["embargo_until"])
+    assert other_org in who_else_works_on_this(draft)
