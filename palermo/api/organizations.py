@@ -1,9 +1,13 @@
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from palermo.api.pagination import Pages
+from palermo.api.schemas import listing, one
 from palermo.organizations import queries
+from palermo.organizations.models import ExpertProfile
 
 router = Router(tags=["organizations and experts"])
 
@@ -57,21 +61,26 @@ class OrganizationOut(Schema):
 
 
 class RegistryFilter(Schema):
-    country: str = ""
-    region: str = ""
-    type: str = ""
-    instrument: str = ""
-    expertise: str = ""
-    q: str = ""
+    country: str = Field(
+        "", description="A State code: organizations working in it or based there."
+    )
+    region: str = Field("", description="A UN regional group code the organization works in.")
+    type: str = Field("", description="The organization type, e.g. `ngo` or `academia`.")
+    instrument: str = Field("", description="An instrument code the organization works on.")
+    expertise: str = Field("", description="A topic code (crime market or resilience area).")
+    q: str = Field("", description="Part of the name (or its Latin transliteration).")
 
 
 @router.get(
     "/organizations",
-    response=list[OrganizationOut],
+    response=listing(OrganizationOut),
     summary="List listed, verified organizations",
-    description="Same filters as the /organizations/ page.",
+    description="The public registry: organizations verified by the network secretariat "
+    "that chose to be listed, by name. Same filters as the /organizations/ page: "
+    "`country`, `region`, `type`, `instrument`, `expertise`, `q`. Members are never part "
+    "of the API.",
 )
-@paginate(PageNumberPagination, page_size=25)
+@paginate(Pages)
 def list_organizations(request, filters: Query[RegistryFilter]):
     try:
         parsed = queries.parse_registry_filters(filters.dict())
@@ -81,7 +90,11 @@ def list_organizations(request, filters: Query[RegistryFilter]):
 
 
 @router.get(
-    "/organizations/{slug}", response=OrganizationOut, summary="One listed, verified organization"
+    "/organizations/{slug}",
+    response=one(OrganizationOut),
+    summary="One listed, verified organization",
+    description="An organization by its slug, as on its page /organizations/{slug}/. Not "
+    "found unless it is verified and listed.",
 )
 def get_organization(request, slug: str):
     found = queries.public_organizations(queries.RegistryFilters()).filter(slug=slug).first()
@@ -126,10 +139,25 @@ class ExpertOut(Schema):
 
 @router.get(
     "/experts",
-    response=list[ExpertOut],
+    response=listing(ExpertOut, filtered=False),
     summary="List published expert profiles",
-    description="Contact details are never part of the API.",
+    description="People who chose to publish an expert profile, by name: what the /experts/ "
+    "page shows a visitor. Contact details are never part of the API.",
 )
-@paginate(PageNumberPagination, page_size=25)
+@paginate(Pages)
 def list_experts(request):
     return queries.published_experts()
+
+
+@router.get(
+    "/experts/{expert_id}",
+    response=one(ExpertOut),
+    summary="One published expert profile",
+    description="A profile by the `id` the list gives, as on its page /experts/{id}/. Not "
+    "found unless published. Contact details are never part of the API.",
+)
+def get_expert(request, expert_id: str):
+    try:
+        return queries.published_experts().get(public_id=expert_id)
+    except (ExpertProfile.DoesNotExist, ValidationError):
+        raise Http404 from None

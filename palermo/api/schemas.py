@@ -1,8 +1,33 @@
 """API schemas. Field names follow the models; derived values are named as such."""
 
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
+
+
+class ErrorOut(Schema):
+    """A 400 (a filter that names nothing) or a 404 (an unknown code or reference)."""
+
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    """A 422: a parameter of the wrong type, e.g. `page=x` (django-ninja's details)."""
+
+    detail: list[dict[str, Any]]
+
+
+def listing(item, *, filtered: bool = True) -> dict:
+    """The responses of a list operation (paginated by palermo.api.pagination.Pages); a
+    list with filters answers 400 to one that names nothing."""
+    responses = {200: list[item], 422: ValidationErrorOut}
+    return {**responses, 400: ErrorOut} if filtered else responses
+
+
+def one(item) -> dict:
+    """The responses of an operation that returns one object by its code or reference."""
+    return {200: item, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 class SourcedOut(Schema):
@@ -121,3 +146,51 @@ class StateDetailOut(StateOut):
     participations: list[ParticipationOut]
     reviews: list[ReviewOut]
     regional_group_confidence: str | None
+
+
+class ClusterOut(Schema):
+    numeral: str
+    name: str
+    review_order: int
+    numeral_confidence: str
+    name_confidence: str
+    order_confidence: str
+    is_confirmed: bool
+    sources: list[str]
+    note: str
+    articles: list[str]
+    url: str
+
+
+class RegionalGroupOut(Schema):
+    code: str
+    name: str
+    abbreviation: str
+    states: list[str]
+    url: str
+
+
+class EventOut(Schema):
+    stage: str
+    date: dt.date
+    note: str
+    sources: list[str]
+    confidence: str
+    is_demo: bool
+
+
+class CountryReviewOut(ReviewOut):
+    state: str
+    state_name: str
+    is_current: bool
+    events: list[EventOut]
+    url: str
+
+
+class StageEventOut(EventOut):
+    id: int
+    state: str
+    group: int
+    phase: int
+    cluster: str
+    review_url: str

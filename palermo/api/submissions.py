@@ -10,10 +10,12 @@ import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from palermo.api.pagination import Pages
+from palermo.api.schemas import listing, one
 from palermo.reviews.calendar import review_today
 from palermo.submissions import queries
 from palermo.submissions.identity import public_author
@@ -100,12 +102,16 @@ class SubmissionOut(Schema):
 
 
 class SubmissionFilter(Schema):
-    state: str = ""
-    instrument: str = ""
-    article: str = ""
-    cluster: str = ""
-    language: str = ""
-    type: str = ""
+    state: str = Field("", description="The code of the State under review, e.g. `NGA`.")
+    instrument: str = Field("", description="An instrument code, e.g. `tip`.")
+    article: str = Field("", description="An article, written like `untoc-5`.")
+    cluster: str = Field("", description="A cluster numeral: I, II, III or IV.")
+    language: str = Field("", description="The language of the submission, e.g. `fr`.")
+    type: str = Field(
+        "",
+        description="The lead organization's type, e.g. `ngo`; only submissions that name "
+        "their organization (attributed or coalition) match.",
+    )
 
 
 def _for_output(found: QuerySet[Submission]) -> QuerySet[Submission]:
@@ -124,14 +130,14 @@ def _for_output(found: QuerySet[Submission]) -> QuerySet[Submission]:
 
 @router.get(
     "/submissions",
-    response=list[SubmissionOut],
+    response=listing(SubmissionOut),
     summary="List published civil-society submissions",
     description="Published submissions past their embargo, newest first. Same filters as "
     "the /submissions/ page: `state` (code), `instrument` (code), `article` (like "
     "`untoc-5`), `cluster` (numeral), `language`, `type` (of the lead organization). "
     "Authors are named as they chose (identity tier).",
 )
-@paginate(PageNumberPagination, page_size=25)
+@paginate(Pages)
 def list_submissions(request, filters: Query[SubmissionFilter]):
     try:
         parsed = queries.parse_submission_filters(filters.dict())
@@ -142,7 +148,7 @@ def list_submissions(request, filters: Query[SubmissionFilter]):
 
 @router.get(
     "/submissions/{reference}",
-    response=SubmissionOut,
+    response=one(SubmissionOut),
     summary="One published civil-society submission",
     description="Not found unless the submission is published and past its embargo.",
 )
@@ -157,3 +163,78 @@ def get_submission(request, reference: str):
     if found is None:
         raise Http404
     return found
+
+
+# --- Recommendations ----------------------------------------------------------------------------
+
+
+class PublishedRecommendationOut(RecommendationOut):
+    """A recommendation of a public submission, citing it. Its authors are named as the
+    submission's identity tier says, exactly as on the submission's page."""
+
+    submission: str
+    submission_url: str
+    state: str
+    number: int
+    author: str
+    tier: str
+    published_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_submission(recommendation):
+        return recommendation.submission.reference
+
+    @staticmethod
+    def resolve_submission_url(recommendation):
+        return recommendation.submission.get_absolute_url()
+
+    @staticmethod
+    def resolve_state(recommendation):
+        return recommendation.submission.state.code
+
+    @staticmethod
+    def resolve_number(recommendation):
+        return recommendation.position
+
+    @staticmethod
+    def resolve_author(recommendation):
+        return public_author(recommendation.submission)
+
+    @staticmethod
+    def resolve_tier(recommendation):
+        return recommendation.submission.tier
+
+    @staticmethod
+    def resolve_published_at(recommendation):
+        return recommendation.submission.published_at
+
+
+class RecommendationFilter(Schema):
+    state: str = Field("", description="The code of the State under review, e.g. `NGA`.")
+    article: str = Field(
+        "", description="An article the recommendation names, written like `untoc-5`."
+    )
+    addressee: str = Field(
+        "",
+        description="To whom it is addressed: `state`, `reviewers`, `secretariat`, "
+        "`conference` or `other`.",
+    )
+    priority: str = Field("", description="`high`, `medium` or `low`.")
+
+
+@router.get(
+    "/recommendations",
+    response=listing(PublishedRecommendationOut),
+    summary="List the recommendations of published submissions",
+    description="Every recommendation of a published submission past its embargo, newest "
+    "submission first, then in the submission's order; each cites its submission "
+    "(`submission`, e.g. S-2026-0042) and names the authors as the submission's identity "
+    "tier says. Filters: `state`, `article` (like `untoc-5`), `addressee`, `priority`.",
+)
+@paginate(Pages)
+def list_recommendations(request, filters: Query[RecommendationFilter]):
+    try:
+        parsed = queries.parse_recommendation_filters(filters.dict())
+    except queries.FilterError as error:
+        raise HttpError(400, str(error)) from None
+    return queries.published_recommendations(parsed, today=review_today())

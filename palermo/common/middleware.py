@@ -1,4 +1,4 @@
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 
 class RejectNulBytesMiddleware:
@@ -13,8 +13,8 @@ class RejectNulBytesMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                "Bad request: the address contains a NUL character.",
-                content_type="text/plain; charset=utf-8",
-            )
+            message = "Bad request: the address contains a NUL character."
+            if request.path.startswith("/api/"):  # the API's errors are JSON, as documented
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

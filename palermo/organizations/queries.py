@@ -98,7 +98,8 @@ def public_organizations(filters: RegistryFilters) -> QuerySet[Organization]:
         found = found.filter(topics__code=filters.expertise)
     if filters.q:
         found = found.filter(Q(name__icontains=filters.q) | Q(name_latin__icontains=filters.q))
-    return found.distinct().prefetch_related(*_profile_prefetches()).order_by("name")
+    # The slug breaks ties between equal names, so pages never overlap.
+    return found.distinct().prefetch_related(*_profile_prefetches()).order_by("name", "slug")
 
 
 def organization_for_page(slug: str) -> Organization:
@@ -198,4 +199,8 @@ def published_experts(filters: ExpertFilters | None = None) -> QuerySet[ExpertPr
             | Q(headline__icontains=filters.q)
             | Q(affiliation__icontains=filters.q)
         )
-    return found.distinct().prefetch_related("instruments", "topics", "regions").order_by("name")
+    return (
+        found.distinct()
+        .prefetch_related("instruments", "topics", "regions")
+        .order_by("name", "public_id")
+    )

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from palermo.reference.models import Article, Cluster, Instrument
+from palermo.reference.models import Article, Cluster, Instrument, RegionalGroup, State
 
 
 class ArticleFilterError(ValueError):
@@ -39,3 +39,10 @@ def clusters_with_articles() -> QuerySet[Cluster]:
     return Cluster.objects.prefetch_related(
         Prefetch("articles", queryset=Article.objects.select_related("instrument"))
     )
+
+
+def regional_groups() -> QuerySet[RegionalGroup]:
+    """The UN regional groups, each with its States by name."""
+    return RegionalGroup.objects.prefetch_related(
+        Prefetch("states", queryset=State.objects.order_by("name", "code"))
+    ).order_by("name", "code")

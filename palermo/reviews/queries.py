@@ -6,16 +6,16 @@ progress and delays are derived in Python from the prefetched events (calendar.p
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from palermo.common.filters import read_filter_values
 from palermo.reference.enums import ParticipationStatus
-from palermo.reference.models import Instrument, Participation, RegionalGroup, State
+from palermo.reference.models import Cluster, Instrument, Participation, RegionalGroup, State
 from palermo.reviews.calendar import Milestone, ReviewStatus, review_status
-from palermo.reviews.enums import Progress, Visibility
-from palermo.reviews.models import CountryReview, FocalPoint, StageEvent
+from palermo.reviews.enums import Progress, Stage, Visibility
+from palermo.reviews.models import CountryReview, FocalPoint, Phase, StageEvent
 from palermo.reviews.permissions import can_see_restricted_focal_points
 
 
@@ -275,3 +275,143 @@ def stage_events_feed(*, state: State, limit: int = 50) -> list[StageEvent]:
         .select_related("review__phase__cluster")
         .order_by("-date", "-id")[:limit]
     )
+
+
+# --- The open-data lists: country reviews and stage events (API) --------------------------
+
+
+def _check_state(code: str) -> str:
+    code = code.upper()
+    if code and not State.objects.filter(code=code).exists():
+        raise FilterError(_("Unknown State “%(value)s”.") % {"value": code[:20]})
+    return code
+
+
+def _check_phase(value: str) -> str:
+    if value and not (
+        value.isascii() and value.isdigit() and Phase.objects.filter(number=int(value)).exists()
+    ):
+        raise FilterError(_("Unknown phase “%(value)s”; use 1, 2, 3 or 4.") % {"value": value[:8]})
+    return value
+
+
+def _check_cluster(value: str) -> str:
+    if value and not Cluster.objects.filter(numeral=value).exists():
+        raise FilterError(_("Unknown cluster “%(value)s”.") % {"value": value[:8]})
+    return value
+
+
+@dataclass(frozen=True)
+class ReviewFilters(StateFilters):
+    """The tracker's filters (region, group, instrument, stage), read per review, and the
+    review pages' own: one State, one phase, one cluster, only the current reviews."""
+
+    state: str = ""
+    phase: str = ""  # "1" to "4"
+    cluster: str = ""  # a numeral
+    current: str = ""  # "true": only each State's current review (as on /states/)
+
+
+def parse_review_filters(params: QueryDict | dict) -> ReviewFilters:
+    tracker = parse_state_filters(params)
+    values = read_filter_values(params, ("state", "phase", "cluster", "current"), FilterError)
+    if values["current"] not in {"", "true", "false"}:
+        raise FilterError(
+            _("“current” must be true or false, not “%(value)s”.")
+            % {"value": values["current"][:8]}
+        )
+    return ReviewFilters(
+        **vars(tracker),
+        state=_check_state(values["state"]),
+        phase=_check_phase(values["phase"]),
+        cluster=_check_cluster(values["cluster"]),
+        current=values["current"],
+    )
+
+
+@dataclass
+class ReviewRow:
+    state: State
+    view: ReviewView
+    is_current: bool
+
+
+def country_reviews(*, filters: ReviewFilters, user, today: dt.date) -> list[ReviewRow]:
+    """Country reviews with their derived stage, by State name then phase. Built on
+    state_rows(), so the region, group and instrument filters and the current review are
+    the tracker's own; `stage` is each review's derived progress. Restricted focal points
+    are left out unless `user` may see them. A fixed number of queries."""
+    tracker = StateFilters(
+        region=filters.region, group=filters.group, instrument=filters.instrument
+    )
+    rows = []
+    for state_row in state_rows(filters=tracker, today=today):
+        if filters.state and state_row.state.code != filters.state:
+            continue
+        for view in sorted(state_row.reviews, key=lambda v: v.review.phase.number):
+            phase = view.review.phase
+            is_current = view is state_row.current
+            if (
+                (filters.phase and phase.number != int(filters.phase))
+                or (filters.cluster and phase.cluster.numeral != filters.cluster)
+                or (filters.stage and view.status.progress != filters.stage)
+                or (filters.current == "true" and not is_current)
+                or (filters.current == "false" and is_current)
+            ):
+                continue
+            rows.append(ReviewRow(state=state_row.state, view=view, is_current=is_current))
+    focal_points = FocalPoint.objects.all()
+    if not can_see_restricted_focal_points(user):
+        focal_points = focal_points.filter(visibility=Visibility.PUBLIC)
+    prefetch_related_objects(
+        [row.view.review for row in rows],
+        "reviewers__reviewing_state",
+        "reviewers__instrument",
+        "documents",
+        Prefetch("focal_points", queryset=focal_points, to_attr="visible_focal_points"),
+    )
+    return rows
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    state: str = ""
+    region: str = ""
+    stage: str = ""  # a Stage value
+    phase: str = ""
+    cluster: str = ""
+
+
+def parse_event_filters(params: QueryDict | dict) -> EventFilters:
+    values = read_filter_values(
+        params, ("state", "region", "stage", "phase", "cluster"), FilterError
+    )
+    if values["region"] and not RegionalGroup.objects.filter(code=values["region"]).exists():
+        raise FilterError(_("Unknown regional group “%(value)s”.") % {"value": values["region"]})
+    if values["stage"] and values["stage"] not in Stage.values:
+        raise FilterError(_("Unknown stage “%(value)s”.") % {"value": values["stage"]})
+    return EventFilters(
+        state=_check_state(values["state"]),
+        region=values["region"],
+        stage=values["stage"],
+        phase=_check_phase(values["phase"]),
+        cluster=_check_cluster(values["cluster"]),
+    )
+
+
+def stage_event_list(filters: EventFilters) -> QuerySet[StageEvent]:
+    """Recorded stage events, oldest first (as the calendars), filtered. One query."""
+    events = StageEvent.objects.select_related(
+        "review__state", "review__phase__cluster", "review__phase__group"
+    )
+    if filters.state:
+        events = events.filter(review__state__code=filters.state)
+    if filters.region:
+        events = events.filter(review__state__regional_group__code=filters.region)
+    if filters.stage:
+        events = events.filter(stage=filters.stage)
+    if filters.phase:
+        events = events.filter(review__phase__number=int(filters.phase))
+    if filters.cluster:
+        events = events.filter(review__phase__cluster__numeral=filters.cluster)
+    return events.order_by("date", "id")

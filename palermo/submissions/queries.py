@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from palermo.common.filters import read_filter_values
 from palermo.organizations.enums import Language, OrganizationType
 from palermo.reference.models import Article, Cluster, Instrument, State
-from palermo.submissions.enums import IdentityTier, SubmissionStatus
-from palermo.submissions.models import Submission
+from palermo.submissions.enums import Addressee, IdentityTier, Priority, SubmissionStatus
+from palermo.submissions.models import Recommendation, Submission
 
 
 class FilterError(ValueError):
@@ -44,7 +44,8 @@ def parse_submission_filters(params: QueryDict | dict) -> SubmissionFilters:
     if values["article"]:
         code, _sep, number = values["article"].rpartition("-")
         if not (
-            number.isdigit()
+            number.isascii()  # "²".isdigit() is true, but int("²") fails
+            and number.isdigit()
             and Article.objects.filter(instrument__code=code, number=int(number)).exists()
         ):
             raise FilterError(
@@ -126,4 +127,53 @@ def submission_for_page(reference: str) -> Submission:
             "sources",
         )
         .get(reference=reference)
+    )
+
+
+# --- Published recommendations (open data) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecommendationFilters:
+    state: str = ""
+    article: str = ""  # "untoc-5": the recommendation names this article
+    addressee: str = ""
+    priority: str = ""
+
+
+def parse_recommendation_filters(params: QueryDict | dict) -> RecommendationFilters:
+    # State and article read exactly as on the submissions list, with the same messages.
+    shared = parse_submission_filters(
+        {"state": params.get("state") or "", "article": params.get("article") or ""}
+    )
+    values = read_filter_values(params, ("addressee", "priority"), FilterError)
+    if values["addressee"] and values["addressee"] not in Addressee.values:
+        raise FilterError(_("Unknown addressee “%(value)s”.") % {"value": values["addressee"][:20]})
+    if values["priority"] and values["priority"] not in Priority.values:
+        raise FilterError(_("Unknown priority “%(value)s”.") % {"value": values["priority"][:20]})
+    return RecommendationFilters(state=shared.state, article=shared.article, **values)
+
+
+def published_recommendations(filters: RecommendationFilters, *, today) -> QuerySet[Recommendation]:
+    """The recommendations of public submissions (the same rule as published_submissions),
+    newest submission first, then in their order within it. With what public_author()
+    reads, so the authors are named by identity tier in a fixed number of queries."""
+    public = published_submissions(SubmissionFilters(state=filters.state), today=today)
+    found = Recommendation.objects.filter(submission__in=public.values("pk"))
+    if filters.article:
+        code, _sep, number = filters.article.rpartition("-")
+        found = found.filter(articles__instrument__code=code, articles__number=int(number))
+    if filters.addressee:
+        found = found.filter(addressee=filters.addressee)
+    if filters.priority:
+        found = found.filter(priority=filters.priority)
+    return (
+        found.distinct()
+        .select_related(
+            "submission__state",
+            "submission__organization__headquarters__regional_group",
+            "submission__created_by",
+        )
+        .prefetch_related("articles__instrument")
+        .order_by("-submission__published_at", "-submission_id", "position", "id")
     )
