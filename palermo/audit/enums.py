@@ -34,3 +34,7 @@ class AuditAction(models.TextChoices):
     COSIGNER_ANSWERED = "cosigner_answered", _("Answered an invitation to co-sign")
     COSIGNER_WITHDREW = "cosigner_withdrew", _("Withdrew a co-signature")
     EXPORT = "export", _("Data exported")
+    REPORT_REQUESTED = "report_requested", _("Report snapshot requested")
+    REPORT_PUBLISHED = "report_published", _("Report snapshot published")
+    FEEDBACK_RECORDED = "feedback_recorded", _("Feedback on a recommendation recorded")
+    FEEDBACK_REVIEWED = "feedback_reviewed", _("Feedback on a recommendation reviewed")
