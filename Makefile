@@ -58,6 +58,14 @@ messages: install-dev  ## extract and compile translations (needs Debian's gette
 bench: install-dev  ## benchmarks: print throughput ratios measured in one run
 	$(PY) bench/state_page.py
 
+.PHONY: bench-export
+bench-export: install-dev  ## export benchmark: stream 100,000 synthetic submissions (slow)
+	$(PY) bench/export.py
+
+.PHONY: bench-reports
+bench-reports: install-dev  ## reports benchmark: brief PDF (50 submissions), global report (5,000)
+	$(PY) bench/reports.py
+
 .PHONY: clean
 clean:  ## remove the local database and caches
 	rm -rf var .pytest_cache .ruff_cache

@@ -23,7 +23,7 @@ class SnapshotFiles(Schema):
     pdf: str
     docx: str
     csv: str
-    json: str
+    content: str  # the compiled content as JSON
     inputs: str
 
 
@@ -57,7 +57,7 @@ class SnapshotOut(Schema):
             "pdf": reverse("reports:snapshot_pdf", args=[pk]),
             "docx": reverse("reports:snapshot_docx", args=[pk]),
             "csv": reverse("reports:snapshot_csv", args=[pk]),
-            "json": reverse("reports:snapshot_json", args=[pk]),
+            "content": reverse("reports:snapshot_json", args=[pk]),
             "inputs": reverse("reports:snapshot_inputs", args=[pk]),
         }
 

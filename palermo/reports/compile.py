@@ -17,10 +17,13 @@ from palermo.reports.queries import ReportInput
 # recommendation is counted, and all are in the report's data (CSV/JSON). Quoting all of
 # them would make a PDF of a thousand pages over 5,000 submissions.
 GLOBAL_QUOTED_PRIORITIES = ("high",)
-GLOBAL_QUOTES_PER_ARTICLE = 5
+GLOBAL_QUOTES_PER_ARTICLE = 3
 
 
-def _submission(item: ReportInput) -> dict:
+def _submission(item: ReportInput, *, with_sources: bool) -> dict:
+    """What a report says of a submission: its summary, not its full law and practice texts
+    (a brief is brief; the submission's page and the API have them, and the global report
+    over thousands of submissions must stay small)."""
     content, header = item.content, item.header
     return {
         "reference": header["reference"],
@@ -28,11 +31,9 @@ def _submission(item: ReportInput) -> dict:
         "sha256": header["sha256"],
         "title": content["title"],
         "summary": content["summary"],
-        "law": content.get("law", ""),
-        "practice": content.get("practice", ""),
         "language": content.get("language", ""),
         "articles": content.get("articles", []),
-        "sources": content.get("sources", []),
+        "sources": content.get("sources", []) if with_sources else [],
         "author": header["author"],
         "cosigners": header["cosigners"],
         "cosigner_count": header["cosigner_count"],
@@ -195,7 +196,9 @@ def compile_report(kind: str, inputs: list[ReportInput], context: dict) -> dict:
         "language": context["language"],
         "context": context,
         "figures": _figures(inputs, recommendations),
-        "submissions": [_submission(item) for item in inputs],
+        "submissions": [
+            _submission(item, with_sources=kind == ReportKind.COUNTRY_BRIEF) for item in inputs
+        ],
         "recommendations": recommendations,
         "organizations": _organizations(inputs),
     }

@@ -251,12 +251,6 @@ def build_docx(report: dict, *, snapshot=None):
             )
         document.add_paragraph(submission["summary"])
         if report["is_brief"]:
-            if submission["law"]:
-                document.add_heading(_("The law"), level=3)
-                document.add_paragraph(submission["law"])
-            if submission["practice"]:
-                document.add_heading(_("The practice"), level=3)
-                document.add_paragraph(submission["practice"])
             for source in submission["sources"]:
                 document.add_paragraph(
                     " ".join(

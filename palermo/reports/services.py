@@ -3,6 +3,7 @@ feedback ledger. Also the report contexts: the reference facts a report states, 
 confidence each one carries."""
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -346,6 +347,12 @@ def snapshot_build(*, snapshot_id: int) -> ReportSnapshot:
             )
             _progress(snapshot, 30, f"compiling {len(inputs)} submissions")
             content = normalise(compile_report(snapshot.kind, inputs, context))
+            # Keep only what the input rows need: the versions' texts are in `content` now,
+            # and freeing them leaves the PDF's layout that memory (a global report over
+            # thousands of submissions stays a few hundred MB).
+            rows = [(item.version_id, item.header) for item in inputs]
+            del inputs
+            gc.collect()
             _progress(snapshot, 45, "writing the PDF")
             pdf = render.report_pdf(content, snapshot=snapshot)
             _progress(snapshot, 85, "writing the DOCX")
@@ -355,13 +362,13 @@ def snapshot_build(*, snapshot_id: int) -> ReportSnapshot:
                 [
                     SnapshotInput(
                         snapshot=snapshot,
-                        version_id=item.version_id,
-                        reference=item.header["reference"],
-                        number=item.header["version"],
-                        content_sha256=item.header["sha256"],
-                        header=item.header,
+                        version_id=version_id,
+                        reference=header["reference"],
+                        number=header["version"],
+                        content_sha256=header["sha256"],
+                        header=header,
                     )
-                    for item in inputs
+                    for version_id, header in rows
                 ],
                 batch_size=1000,
             )
@@ -381,7 +388,7 @@ def snapshot_build(*, snapshot_id: int) -> ReportSnapshot:
                 details={
                     "kind": snapshot.kind,
                     "edition": snapshot.edition,
-                    "inputs": len(inputs),
+                    "inputs": len(rows),
                 },
             )
     except Exception as error:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,6 +54,12 @@ def _json(content: dict, filename: str) -> HttpResponse:
 
 
 def _page_context(content: dict, **extra) -> dict:
+    # The page's JSON twin: the same report's JSON download (C11: every public page has one).
+    twin = next((name for fmt, name in extra.get("downloads", []) if fmt == "json"), None)
+    if twin:
+        extra["json_twin_url"] = reverse(twin, args=extra.get("download_args", [])) + extra.get(
+            "download_query", ""
+        )
     return {
         "report": formats.report_view(content),
         "method": formats.method_text(content),

@@ -518,3 +518,15 @@ def test_bad_feedback_is_refused_with_a_message(brief_input, client_as, field, v
 def test_a_draft_recommendation_has_no_public_ledger(brief_input):
     assert Client().get(ledger_url(brief_input["draft"])).status_code == 404
     assert Client().get(ledger_url(brief_input["named"], number=9)).status_code == 404
+
+
+def test_report_pages_link_their_json_twin(brief_input, client_as):
+    snapshot = publish(client_as("coordinator"), kind="global")
+    for page, twin in (
+        ("/states/NGA/brief/", "/states/NGA/brief.json"),
+        ("/reports/global/", "/reports/global.json"),
+        (f"/reports/{snapshot.pk}/", f"/reports/{snapshot.pk}.json"),
+    ):
+        html = Client().get(page).content.decode()
+        assert f'<link rel="alternate" type="application/json" href="{twin}">' in html, page
+        assert Client().get(twin).status_code == 200
