@@ -51,7 +51,7 @@ def manage(env: dict[str, str], *args: str) -> str:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1800,  # seed_bench of 100,000 rows and collectstatic's font compression
         check=False,
     )
     if result.returncode != 0:
