@@ -248,6 +248,13 @@ STORAGES = {
     },
 }
 
+# The PDF fonts (megabytes, read from static/ by palermo/common/pdf.py, never linked from a
+# page) are not worth compressing: brotli at its highest level takes minutes over them.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("woff", "woff2", "mp4", "webm", "ttf", "otf"),
+)
+
 # --- Security headers -------------------------------------------------------------------
 # No inline script or style anywhere: the policy below is the whole allowance.
 CONTENT_SECURITY_POLICY = {
