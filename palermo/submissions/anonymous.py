@@ -5,6 +5,7 @@ stored. With it, and never through a URL, they come back to see the status, read
 coordinators' questions and add information. Abuse limits count attempts per keyed hash of
 the client address, kept briefly in the cache and never written elsewhere."""
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -89,7 +90,11 @@ def anonymous_submit(
     return submission, passphrase
 
 
-_DUMMY_HASH = _HASHER.encode(uuid.uuid4().hex, _HASHER.salt())
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: Argon2 takes ~100 MB for a moment, which every web
+    # and task worker would otherwise pay at start-up.
+    return _HASHER.encode(uuid.uuid4().hex, _HASHER.salt())
 
 
 def anonymous_find(reference: str, passphrase: str) -> Submission | None:
@@ -100,6 +105,6 @@ def anonymous_find(reference: str, passphrase: str) -> Submission | None:
         .filter(submission__reference=reference.strip().upper()[:16])
         .first()
     )
-    encoded = sender.passphrase_hash if sender else _DUMMY_HASH
+    encoded = sender.passphrase_hash if sender else _dummy_hash()
     ok = _HASHER.verify(normalise_passphrase(passphrase), encoded)
     return sender.submission if sender and ok else None

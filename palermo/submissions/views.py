@@ -180,6 +180,15 @@ def submission_new(request):
     return render(request, "submissions/submission_form.html", context)
 
 
+def _was_public(withdrawn: Submission) -> bool:
+    """Withdrawn after its embargo ended, so the public saw it and is owed a notice; one
+    withdrawn under embargo never was public, and its title must not appear now."""
+    if withdrawn.embargo_until is None:
+        return True
+    event = withdrawn.events.filter(to_status=SubmissionStatus.WITHDRAWN).order_by("-at").first()
+    return withdrawn.embargo_until <= review_today(event.at if event else None)
+
+
 def submission_detail(request, reference: str):
     try:
         submission, membership = _submission(request, reference)
@@ -189,7 +198,7 @@ def submission_detail(request, reference: str):
         withdrawn = Submission.objects.filter(
             reference=reference, status=SubmissionStatus.WITHDRAWN, published_at__isnull=False
         ).first()
-        if withdrawn is None:
+        if withdrawn is None or not _was_public(withdrawn):
             raise
         return render(request, "submissions/withdrawal_notice.html", {"submission": withdrawn})
     private = permissions.can_see_private_parts(

@@ -399,7 +399,8 @@ class _QuickArgon2(Argon2PasswordHasher):
 def quick_passphrase_hash(monkeypatch):
     hasher = _QuickArgon2()
     monkeypatch.setattr(anonymous, "_HASHER", hasher)
-    monkeypatch.setattr(anonymous, "_DUMMY_HASH", hasher.encode("dummy", hasher.salt()))
+    dummy = hasher.encode("dummy", hasher.salt())
+    monkeypatch.setattr(anonymous, "_dummy_hash", lambda: dummy)
 
 
 @pytest.fixture(autouse=True)

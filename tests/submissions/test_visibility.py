@@ -493,3 +493,31 @@ def test_a_submission_withdrawn_after_it_was_sent_stays_visible_to_coordinators(
     assert "Sent too early." in html
     queue = coordinator.get("/coordination/submissions/?status=withdrawn").content.decode()
     assert submission.reference in queue
+
+
+def test_a_submission_withdrawn_under_embargo_leaves_no_public_notice(submission_in, client_as):
+    """It was published but never public (embargo): withdrawing it must not reveal its
+    title through the withdrawal notice, even once the embargo date has passed."""
+    import datetime as dt
+
+    import time_machine
+
+    from palermo.organizations.models import Membership
+    from palermo.submissions import services
+    from palermo.submissions.enums import SubmissionStatus
+
+    ends = review_today() + dt.timedelta(days=10)
+    submission = submission_in(SubmissionStatus.PUBLISHED, title="Quiet title", embargo_until=ends)
+    editor = submission.created_by
+    services.submission_transition(
+        submission=submission,
+        action="withdraw",
+        by=editor,
+        membership=Membership.objects.get(user=editor, organization=submission.organization),
+        note="Safety",
+    )
+    assert client_as("visitor").get(submission.get_absolute_url()).status_code == 404
+    with time_machine.travel(dt.datetime.combine(ends + dt.timedelta(days=5), dt.time(12))):
+        response = client_as("visitor").get(submission.get_absolute_url())
+    assert response.status_code == 404
+    assert "Quiet title" not in response.content.decode()
