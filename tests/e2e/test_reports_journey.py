@@ -2,6 +2,7 @@
 coordinator publishes a global report edition, and a reader finds it."""
 
 import io
+import os
 
 import pytest
 from docx import Document
@@ -16,6 +17,12 @@ from tests.submissions.helpers import make_submission
 
 pytestmark = pytest.mark.e2e
 SHOTS = "docs/screenshots"
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Rewrite docs/screenshots/ only when asked (SAVE_SCREENSHOTS=1), as the other journeys."""
+    if os.environ.get("SAVE_SCREENSHOTS") == "1":
+        page.screenshot(path=f"{SHOTS}/{name}", full_page=False)
 
 
 @pytest.fixture
@@ -54,7 +61,7 @@ def test_a_reader_goes_from_a_state_to_its_brief_and_downloads_it(page: Page, si
     )
     expect(page.locator("main")).to_contain_text(published[0].reference)
     expect(page.locator("main")).not_to_contain_text("Hidden Kq9-Marker")
-    page.screenshot(path=f"{SHOTS}/report-country-brief.png", full_page=False)
+    screenshot(page, "report-country-brief.png")
 
     with page.expect_download() as pdf_download:
         page.locator(".downloads").get_by_role("link", name="PDF").click()
@@ -101,7 +108,7 @@ def test_a_coordinator_publishes_a_global_report_that_a_reader_finds(
     expect(reader.locator("main")).to_contain_text("This snapshot never changes")
     expect(reader.locator("svg.chart")).to_have_count(4)
     expect(reader.locator("#map-NGA")).to_have_count(1)
-    reader.screenshot(path=f"{SHOTS}/report-global-edition.png", full_page=False)
+    screenshot(reader, "report-global-edition.png")
     with reader.expect_download() as pdf_download:
         reader.locator(".downloads").get_by_role("link", name="PDF").click()
     pdf = PdfReader(pdf_download.value.path())
