@@ -25,14 +25,17 @@ def demo_submissions_seed() -> list[str]:
     editor, owner = users.get(email="editor@example.org"), users.get(email="owner@example.org")
     coordinator = users.get(email="coordinator@example.org")
     tip = Instrument.objects.get(code="tip")
+    mexico = State.objects.get(code="MEX")
     article = Article.objects.get(instrument=tip, number=5)
     result = services.submission_create(
         organization=organization,
         by=editor,
         form_token=uuid.uuid4().hex,
         data={
-            "state": State.objects.get(code="MEX"),
-            "cluster": Cluster.objects.get(numeral="I"),
+            "state": mexico,
+            # On the cluster of Mexico's current review, so the demo country brief (which
+            # covers the current phase) shows it.
+            "cluster": _current_cluster(mexico),
             "instruments": [tip],
             "articles": [article],
             "title": DEMO_TITLE_PUBLISHED,
@@ -106,3 +109,18 @@ def demo_submissions_seed() -> list[str]:
 @transaction.atomic
 def demo_submissions_remove() -> int:
     return Submission.objects.filter(organization__is_demo=True).delete()[0]
+
+
+def _current_cluster(state: State) -> Cluster:
+    from palermo.reviews.calendar import review_today  # demo only: the tracker's rule
+    from palermo.reviews.models import CountryReview
+    from palermo.reviews.queries import current_review, review_views
+
+    today = review_today()
+    reviews = list(
+        CountryReview.objects.filter(state=state)
+        .select_related("phase__cluster", "phase__group")
+        .prefetch_related("events")
+    )
+    current = current_review(review_views(reviews, today), today)
+    return current.review.phase.cluster if current else Cluster.objects.get(numeral="I")
