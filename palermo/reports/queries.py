@@ -9,7 +9,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import translation
 
 from palermo.reference.models import Article, Cluster, State
-from palermo.reports.enums import FeedbackStatus, ReportKind, SnapshotStatus
+from palermo.reports.enums import FeedbackStatus, SnapshotStatus
 from palermo.reports.models import FeedbackEntry, ReportSnapshot
 from palermo.reviews.models import CountryReview, StageEvent
 from palermo.submissions.coalitions import public_cosigners
@@ -205,6 +205,3 @@ def next_edition(*, scope: str) -> int:
         .first()
     )
     return (last or 0) + 1
-
-
-__all__ = ["ReportKind"]

@@ -1,6 +1,5 @@
 import csv
 import io
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,10 +18,14 @@ from palermo.reports.exports import neutralise as neutralise_formula
 from palermo.reports.models import FeedbackEntry, ReportSnapshot
 from palermo.reviews.calendar import review_today
 from palermo.submissions import permissions as submission_permissions
-from palermo.submissions.models import Recommendation, Submission
+from palermo.submissions.models import Recommendation
+
+# The submission pages' own lookup: the same visibility rules (membership, co-signing,
+# coordinators, embargo) decide who may open a recommendation's ledger.
 from palermo.submissions.views import _submission
 
 KINDS = {kind.value: kind for kind in ReportKind}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _language() -> str:
@@ -71,6 +74,32 @@ def _page_context(content: dict, **extra) -> dict:
 # --- Live reports: compiled from what is public now --------------------------------------
 
 
+def _download(content: dict, fmt: str, stem: str) -> HttpResponse:
+    """A live report in one of its file formats (PDF and DOCX: country briefs only)."""
+    if fmt == "pdf":
+        return _file(
+            formats.report_pdf(content), content_type="application/pdf", filename=f"{stem}.pdf"
+        )
+    if fmt == "docx":
+        return _file(formats.report_docx(content), content_type=DOCX, filename=f"{stem}.docx")
+    if fmt == "csv":
+        return _csv(content, f"{stem}.csv")
+    return _json(content, f"{stem}.json")
+
+
+def _live_page(request, content: dict, *, publish: dict, **extra):
+    """The page of a live report, with the form that publishes it as an edition for
+    coordinators."""
+    form = (
+        forms.SnapshotForm(initial=publish)
+        if permissions.can_publish_report(request.user)
+        else None
+    )
+    return render(
+        request, "reports/report_page.html", _page_context(content, publish_form=form, **extra)
+    )
+
+
 def _state(code: str) -> State:
     try:
         return State.objects.select_related("regional_group", "group_membership__group").get(
@@ -101,46 +130,27 @@ def state_brief(request, code: str, fmt: str = "html"):
     stem = f"palermo-hub-brief-{state.code}-{content['as_of']}"
     if phase:
         stem = f"palermo-hub-brief-{state.code}-phase-{phase}-{content['as_of']}"
-    if fmt == "pdf":
-        return _file(
-            formats.report_pdf(content), content_type="application/pdf", filename=f"{stem}.pdf"
-        )
-    if fmt == "docx":
-        return _file(
-            formats.report_docx(content),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            filename=f"{stem}.docx",
-        )
-    if fmt == "json":
-        return _json(content, f"{stem}.json")
-    if fmt == "csv":
-        return _csv(content, f"{stem}.csv")
-    return render(
+    if fmt != "html":
+        return _download(content, fmt, stem)
+    return _live_page(
         request,
-        "reports/report_page.html",
-        _page_context(
-            content,
-            state=state,
-            downloads=[
-                ("pdf", "reports:state_brief_pdf"),
-                ("docx", "reports:state_brief_docx"),
-                ("csv", "reports:state_brief_csv"),
-                ("json", "reports:state_brief_json"),
-            ],
-            download_args=[state.code],
-            download_query=f"?phase={phase}" if phase else "",
-            snapshots=queries.published_snapshots(kind=ReportKind.COUNTRY_BRIEF).filter(
-                state=state, phase=review["phase"] if review else None
-            ),
-            publish_form=forms.SnapshotForm(
-                initial={
-                    "kind": ReportKind.COUNTRY_BRIEF,
-                    "state": state.code,
-                    "phase": review["phase"] if review else None,
-                }
-            )
-            if permissions.can_publish_report(request.user)
-            else None,
+        content,
+        publish={
+            "kind": ReportKind.COUNTRY_BRIEF,
+            "state": state.code,
+            "phase": review["phase"] if review else None,
+        },
+        state=state,
+        downloads=[
+            ("pdf", "reports:state_brief_pdf"),
+            ("docx", "reports:state_brief_docx"),
+            ("csv", "reports:state_brief_csv"),
+            ("json", "reports:state_brief_json"),
+        ],
+        download_args=[state.code],
+        download_query=f"?phase={phase}" if phase else "",
+        snapshots=queries.published_snapshots(kind=ReportKind.COUNTRY_BRIEF).filter(
+            state=state, phase=review["phase"] if review else None
         ),
     )
 
@@ -154,25 +164,16 @@ def cluster_synthesis(request, numeral: str, fmt: str = "html"):
         cluster=cluster,
     )
     stem = f"palermo-hub-cluster-{cluster.numeral}-{content['as_of']}"
-    if fmt == "json":
-        return _json(content, f"{stem}.json")
-    if fmt == "csv":
-        return _csv(content, f"{stem}.csv")
-    return render(
+    if fmt != "html":
+        return _download(content, fmt, stem)
+    return _live_page(
         request,
-        "reports/report_page.html",
-        _page_context(
-            content,
-            downloads=[("csv", "reports:cluster_csv"), ("json", "reports:cluster_json")],
-            download_args=[cluster.numeral],
-            snapshots=queries.published_snapshots(kind=ReportKind.CLUSTER_SYNTHESIS).filter(
-                cluster=cluster
-            ),
-            publish_form=forms.SnapshotForm(
-                initial={"kind": ReportKind.CLUSTER_SYNTHESIS, "cluster": cluster.numeral}
-            )
-            if permissions.can_publish_report(request.user)
-            else None,
+        content,
+        publish={"kind": ReportKind.CLUSTER_SYNTHESIS, "cluster": cluster.numeral},
+        downloads=[("csv", "reports:cluster_csv"), ("json", "reports:cluster_json")],
+        download_args=[cluster.numeral],
+        snapshots=queries.published_snapshots(kind=ReportKind.CLUSTER_SYNTHESIS).filter(
+            cluster=cluster
         ),
     )
 
@@ -182,22 +183,15 @@ def global_report(request, fmt: str = "html"):
         kind=ReportKind.GLOBAL_REPORT, today=review_today(), language=_language()
     )
     stem = f"palermo-hub-global-{content['as_of']}"
-    if fmt == "json":
-        return _json(content, f"{stem}.json")
-    if fmt == "csv":
-        return _csv(content, f"{stem}.csv")
-    return render(
+    if fmt != "html":
+        return _download(content, fmt, stem)
+    return _live_page(
         request,
-        "reports/report_page.html",
-        _page_context(
-            content,
-            downloads=[("csv", "reports:global_csv"), ("json", "reports:global_json")],
-            download_args=[],
-            snapshots=queries.published_snapshots(kind=ReportKind.GLOBAL_REPORT),
-            publish_form=forms.SnapshotForm(initial={"kind": ReportKind.GLOBAL_REPORT})
-            if permissions.can_publish_report(request.user)
-            else None,
-        ),
+        content,
+        publish={"kind": ReportKind.GLOBAL_REPORT},
+        downloads=[("csv", "reports:global_csv"), ("json", "reports:global_json")],
+        download_args=[],
+        snapshots=queries.published_snapshots(kind=ReportKind.GLOBAL_REPORT),
     )
 
 
@@ -275,7 +269,7 @@ def snapshot_file(request, pk: int, fmt: str):
     if fmt == "docx":
         return _file(
             bytes(snapshot.docx),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            content_type=DOCX,
             filename=f"{stem}.docx",
         )
     if fmt == "csv":
@@ -407,6 +401,3 @@ def feedback_queue(request):
         .order_by("recorded_at")
     )
     return render(request, "reports/feedback_queue.html", {"entries": entries})
-
-
-__all__ = ["Submission", "json"]
