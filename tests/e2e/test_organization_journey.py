@@ -78,7 +78,14 @@ def watch(context: BrowserContext, problems: list[str]) -> None:
     context.on("console", on_console)
     context.on("weberror", lambda error: problems.append(f"page error: {error.error}"))
     context.on("response", on_response)
-    context.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+
+    def on_failed(request) -> None:
+        # A load the page itself cancelled by navigating away (a script still arriving when
+        # the test clicks on) is not a fault of the site; any other failure is.
+        if request.failure != "net::ERR_ABORTED":
+            problems.append(f"failed: {request.url} ({request.failure})")
+
+    context.on("requestfailed", on_failed)
     context.expose_function("__reportCspViolation", lambda text: problems.append(f"CSP {text}"))
     context.add_init_script(CSP_REPORTER)
 
